@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# kdump: one flat Makefile. `make` builds build/kdump, `make check` runs every test.
+#
+# Switches: SANITIZE=address,undefined  WERROR=1  CC=clang  V=1  STATIC=1 (static binary)
+#           SHARED=../shared (reference fixtures)  PREFIX=/usr/local  DESTDIR=
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+SHARED ?= $(abspath ../shared)
+B := build
+
+ifneq ($(V),1)
+Q := @
+endif
+
+# zstd is optional: built in when its headers are there (ZSTD=0 to leave it out).
+ZSTD ?= $(shell $(PKG_CONFIG) --exists libzstd 2>/dev/null && echo 1 || echo 0)
+
+CFLAGS ?= -O2 -g
+KD_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 -Wno-format-truncation \
+	-Wstrict-prototypes -Wmissing-prototypes -fno-strict-aliasing -D_GNU_SOURCE \
+	-I. -pthread -DKD_HAVE_ZSTD=$(ZSTD)
+ifeq ($(WERROR),1)
+KD_CFLAGS += -Werror
+endif
+ifneq ($(SANITIZE),)
+KD_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+KD_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+LIBS := -lelf -lz -llzo2 -pthread
+ifeq ($(ZSTD),1)
+LIBS += -lzstd
+endif
+ifeq ($(STATIC),1)
+KD_LDFLAGS += -static
+LIBS += $(shell $(PKG_CONFIG) --static --libs-only-l libelf 2>/dev/null)
+endif
+
+# A stamp of the flags, so that changing them rebuilds everything.
+FLAGS_STAMP := $(B)/.flags
+FLAGS_NOW := $(CC) $(CFLAGS) $(KD_CFLAGS) $(LDFLAGS) $(KD_LDFLAGS) $(LIBS)
+$(shell mkdir -p $(B); [ -f $(FLAGS_STAMP) ] && [ "`cat $(FLAGS_STAMP)`" = "$(FLAGS_NOW)" ] || echo "$(FLAGS_NOW)" > $(FLAGS_STAMP))
+
+# One static library per folder; the front end is kdump/main.c + kdump/cmd-*.c.
+BASE_SRC := $(filter-out kdump/main.c kdump/cmd-%.c,$(wildcard kdump/*.c))
+VMCORE_SRC := $(wildcard vmcore/*.c)
+LOADER_SRC := $(wildcard loader/*.c)
+CONF_SRC := $(wildcard conf/*.c)
+FRONT_SRC := kdump/main.c $(wildcard kdump/cmd-*.c)
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+LIB_BASE := $(B)/libkdbase.a
+LIB_VMCORE := $(B)/libvmcore.a
+LIB_LOADER := $(B)/libloader.a
+LIB_CONF := $(B)/libconf.a
+# Link order: users before what they use.
+ALL_LIBS := $(LIB_CONF) $(LIB_LOADER) $(LIB_VMCORE) $(LIB_BASE)
+
+# Extra objects a library needs (e.g. the loader's embedded purgatory) go here.
+LOADER_EXTRA_OBJ :=
+-include loader/purgatory.mk
+
+all: $(B)/kdump
+
+$(B)/obj/%.o: %.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(KD_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB_BASE): $(call obj,$(BASE_SRC))
+$(LIB_VMCORE): $(call obj,$(VMCORE_SRC))
+$(LIB_LOADER): $(call obj,$(LOADER_SRC)) $(LOADER_EXTRA_OBJ)
+$(LIB_CONF): $(call obj,$(CONF_SRC))
+$(ALL_LIBS):
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/kdump: $(call obj,$(FRONT_SRC)) $(ALL_LIBS)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(KD_CFLAGS) $(LDFLAGS) $(KD_LDFLAGS) -o $@ \
+		-Wl,--whole-archive $(call obj,$(FRONT_SRC)) -Wl,--no-whole-archive $(ALL_LIBS) $(LIBS)
+
+# ---- tests -----------------------------------------------------------------------------
+# tests/test-NAME.c: one cmocka binary per module, linked with tests/support/*.c.
+# tests/t-NAME.sh: shell/peer tests, run after the unit tests with KDUMP=build/kdump.
+TEST_SRC := $(wildcard tests/test-*.c)
+TEST_BIN := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
+SUPPORT_SRC := $(wildcard tests/support/*.c)
+SHELL_TESTS := $(sort $(wildcard tests/t-*.sh))
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(patsubst tests/tools/%.c,$(B)/tests/%,$(TOOL_SRC))
+
+$(B)/tests/%: tests/%.c $(call obj,$(SUPPORT_SRC)) $(ALL_LIBS) $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  TEST    $@")
+	$(Q)$(CC) $(CFLAGS) $(KD_CFLAGS) -Itests/support $(LDFLAGS) $(KD_LDFLAGS) -o $@ $< \
+		$(call obj,$(SUPPORT_SRC)) $(ALL_LIBS) $(LIBS) -lcmocka
+
+$(B)/tests/%: tests/tools/%.c $(call obj,$(SUPPORT_SRC)) $(ALL_LIBS) $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  TOOL    $@")
+	$(Q)$(CC) $(CFLAGS) $(KD_CFLAGS) -Itests/support $(LDFLAGS) $(KD_LDFLAGS) -o $@ $< \
+		$(call obj,$(SUPPORT_SRC)) $(ALL_LIBS) $(LIBS)
+
+tests: $(B)/kdump $(TEST_BIN) $(TOOL_BIN)
+
+# The shared fixtures, decompressed once into build/fixtures (make check needs them).
+FIX ?= $(B)/fixtures
+$(FIX)/%/vmcore.elf:
+	@mkdir -p $(dir $@)
+	@test -f $(SHARED)/fixtures/$*/vmcore.elf.zst || { echo "missing $(SHARED)/fixtures/$*: set SHARED=" >&2; exit 1; }
+	$(if $(Q),@echo "  UNZSTD  $@")
+	$(Q)zstd -q -d --long=27 -f $(SHARED)/fixtures/$*/vmcore.elf.zst -o $@.tmp && mv $@.tmp $@
+fixtures: $(FIX)/x86_64-6.1-1G/vmcore.elf $(FIX)/x86_64-6.12-1G/vmcore.elf
+
+check: tests fixtures
+	$(Q)KDUMP=$(B)/kdump KD_BUILD=$(B) KD_FIXTURES=$(FIX) SHARED=$(SHARED) \
+		tests/run-tests $(TEST_BIN) $(SHELL_TESTS)
+
+# ---- the main job ------------------------------------------------------------------------
+demo: $(B)/kdump fixtures
+	$(Q)KDUMP=$(B)/kdump KD_FIXTURES=$(FIX) SHARED=$(SHARED) scripts/demo
+
+install: $(B)/kdump
+	install -D -m 0755 $(B)/kdump $(DESTDIR)$(PREFIX)/sbin/kdump
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all tests check fixtures demo install clean
+.DELETE_ON_ERROR:
+.SECONDARY:
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
