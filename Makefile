@@ -61,7 +61,19 @@ ALL_LIBS := $(LIB_CONF) $(LIB_LOADER) $(LIB_VMCORE) $(LIB_BASE)
 LOADER_EXTRA_OBJ :=
 -include loader/purgatory.mk
 
-all: $(B)/kdump
+all: build-deps
+	$(Q)$(MAKE) --no-print-directory $(B)/kdump
+
+# What a fresh machine lacks is installed first (Debian packages, see .ci/packages.d/).
+# NO_DEPS=1 skips it.
+build-deps:
+ifneq ($(NO_DEPS),1)
+	$(Q)scripts/install-deps base
+endif
+deps:
+ifneq ($(NO_DEPS),1)
+	$(Q)scripts/install-deps
+endif
 
 $(B)/obj/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
@@ -115,21 +127,37 @@ $(FIX)/%/vmcore.elf:
 	$(Q)zstd -q -d --long=27 -f $(SHARED)/fixtures/$*/vmcore.elf.zst -o $@.tmp && mv $@.tmp $@
 fixtures: $(FIX)/x86_64-6.1-1G/vmcore.elf $(FIX)/x86_64-6.12-1G/vmcore.elf
 
-check: tests fixtures
+check: deps
+	$(Q)$(MAKE) --no-print-directory check-run
+check-run: tests fixtures
 	$(Q)KDUMP=$(B)/kdump KD_BUILD=$(B) KD_FIXTURES=$(FIX) SHARED=$(SHARED) \
 		tests/run-tests $(TEST_BIN) $(SHELL_TESTS)
 
 # ---- the main job ------------------------------------------------------------------------
-demo: $(B)/kdump fixtures
+demo: deps
+	$(Q)$(MAKE) --no-print-directory demo-run
+demo-run: $(B)/kdump fixtures
 	$(Q)KDUMP=$(B)/kdump KD_FIXTURES=$(FIX) SHARED=$(SHARED) scripts/demo
 
-install: $(B)/kdump
+install: build-deps
+	$(Q)$(MAKE) --no-print-directory $(B)/kdump
+
+# What a fresh machine lacks is installed first (Debian packages, see .ci/packages.d/).
+# NO_DEPS=1 skips it.
+build-deps:
+ifneq ($(NO_DEPS),1)
+	$(Q)scripts/install-deps base
+endif
+deps:
+ifneq ($(NO_DEPS),1)
+	$(Q)scripts/install-deps
+endif
 	install -D -m 0755 $(B)/kdump $(DESTDIR)$(PREFIX)/sbin/kdump
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests check fixtures demo install clean
+.PHONY: all build-deps deps tests check check-run fixtures demo demo-run install clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
