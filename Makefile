@@ -139,19 +139,7 @@ demo: deps
 demo-run: $(B)/kdump fixtures
 	$(Q)KDUMP=$(B)/kdump KD_FIXTURES=$(FIX) SHARED=$(SHARED) scripts/demo
 
-install: build-deps
-	$(Q)$(MAKE) --no-print-directory $(B)/kdump
-
-# What a fresh machine lacks is installed first (Debian packages, see .ci/packages.d/).
-# NO_DEPS=1 skips it.
-build-deps:
-ifneq ($(NO_DEPS),1)
-	$(Q)scripts/install-deps base
-endif
-deps:
-ifneq ($(NO_DEPS),1)
-	$(Q)scripts/install-deps
-endif
+install: $(B)/kdump
 	install -D -m 0755 $(B)/kdump $(DESTDIR)$(PREFIX)/sbin/kdump
 
 clean:
