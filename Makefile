@@ -139,13 +139,18 @@ demo: deps
 demo-run: $(B)/kdump fixtures
 	$(Q)KDUMP=$(B)/kdump KD_FIXTURES=$(FIX) SHARED=$(SHARED) scripts/demo
 
+# A benchmark, not a test: `make bench [VMCORE=path]` (default: the shared 6.1 fixture).
+bench: deps
+	$(Q)$(MAKE) --no-print-directory $(B)/kdump tests fixtures
+	$(Q)KDUMP=$(B)/kdump KD_FIXTURES=$(FIX) SHARED=$(SHARED) scripts/bench $(VMCORE)
+
 install: $(B)/kdump
 	install -D -m 0755 $(B)/kdump $(DESTDIR)$(PREFIX)/sbin/kdump
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all build-deps deps tests check check-run fixtures demo demo-run install clean
+.PHONY: bench all build-deps deps tests check check-run fixtures demo demo-run install clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
