@@ -18,9 +18,13 @@ endif
 ZSTD ?= $(shell $(PKG_CONFIG) --exists libzstd 2>/dev/null && echo 1 || echo 0)
 
 CFLAGS ?= -O2 -g
-KD_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 -Wno-format-truncation \
+KD_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 \
 	-Wstrict-prototypes -Wmissing-prototypes -fno-strict-aliasing -D_GNU_SOURCE \
 	-I. -pthread -DKD_HAVE_ZSTD=$(ZSTD)
+CC_IS_CLANG := $(shell $(CC) --version 2>/dev/null | grep -q clang && echo 1)
+ifneq ($(CC_IS_CLANG),1)
+KD_CFLAGS += -Wno-format-truncation
+endif
 ifeq ($(WERROR),1)
 KD_CFLAGS += -Werror
 endif
