@@ -10,7 +10,7 @@
 enum kd_log_level kd_log_max = KD_LOG_INFO;
 const char *kd_program = "kdump";
 
-static void err_vset(struct kd_err *err, int code, const char *fmt, va_list ap)
+static void KD_PRINTF(3, 0) err_vset(struct kd_err *err, int code, const char *fmt, va_list ap)
 {
 	if (!err)
 		return;

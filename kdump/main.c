@@ -14,7 +14,7 @@ int kd_fail(const struct kd_err *err)
 	return KD_EXIT_FAIL;
 }
 
-int kd_usage_error(const char *cmd, const char *fmt, ...)
+KD_PRINTF(2, 3) int kd_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
