@@ -120,7 +120,15 @@ $(B)/tests/%: tests/tools/%.c $(call obj,$(SUPPORT_SRC)) $(ALL_LIBS) $(FLAGS_STA
 	$(Q)$(CC) $(CFLAGS) $(KD_CFLAGS) -Itests/support $(LDFLAGS) $(KD_LDFLAGS) -o $@ $< \
 		$(call obj,$(SUPPORT_SRC)) $(ALL_LIBS) $(LIBS)
 
-tests: $(B)/kdump $(TEST_BIN) $(TOOL_BIN)
+# tests/shim/NAME.c: LD_PRELOAD shims for fault injection -> build/tests/libNAME.so.
+SHIM_SRC := $(wildcard tests/shim/*.c)
+SHIM_BIN := $(patsubst tests/shim/%.c,$(B)/tests/lib%.so,$(SHIM_SRC))
+$(B)/tests/lib%.so: tests/shim/%.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  SHIM    $@")
+	$(Q)$(CC) -O2 -g -Wall -shared -fPIC -o $@ $< -ldl
+
+tests: $(B)/kdump $(TEST_BIN) $(TOOL_BIN) $(SHIM_BIN)
 
 # The shared fixtures, decompressed once into build/fixtures (make check needs them).
 FIX ?= $(B)/fixtures
