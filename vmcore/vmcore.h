@@ -208,4 +208,108 @@ int vmcore_filter_window(struct vmcore_filter *f, uint64_t start, uint64_t end, 
 /* Counts accumulated by the windows decided so far (each pfn counted once per window call). */
 const struct vmcore_filter_stats *vmcore_filter_stats(const struct vmcore_filter *f);
 
+/* ------------------------------------------------------------------------------------------ */
+/* Kernel log (dmesg): the lockless printk ring buffer (5.10+) or the legacy log_buf (3.5-5.9), */
+/* found through VMCOREINFO alone. Everything read is untrusted and checked.                  */
+
+enum vmcore_log_kind {
+	VMCORE_LOG_NONE,
+	VMCORE_LOG_LOCKLESS,	/* SYMBOL(prb): struct printk_ringbuffer */
+	VMCORE_LOG_LEGACY,	/* SYMBOL(log_buf): struct printk_log records */
+};
+
+/* One record as stored by the dead kernel. */
+struct vmcore_log_record {
+	uint64_t seq;		/* printk_info.seq; legacy: position in the walk, from 0 */
+	uint64_t ts_nsec;	/* local clock at printk time */
+	uint32_t caller_id;	/* bit 31 set: CPU number, else thread id; see has_caller */
+	bool has_caller;	/* the kernel exports OFFSET(printk_info.caller_id) */
+	const char *text;	/* text_len raw bytes (any byte value), not NUL-terminated */
+	size_t text_len;
+};
+
+/* What a walk saw. Skipped records are normal (slots being reused); invalid ones are not. */
+struct vmcore_log_stats {
+	enum vmcore_log_kind kind;
+	uint64_t records;	/* records passed to the callback */
+	uint64_t skipped;	/* reserved, reusable or overwritten slots, data-less records */
+	uint64_t truncated;	/* text longer than its data block, cut to the block */
+	uint64_t invalid;	/* records that failed validation and were left out */
+	char warning[256];	/* the first problem met (invalid record, clamped range), or "" */
+};
+
+/*
+ * Called once per valid record, in log order; the record (and its text) is only valid during
+ * the call. A non-zero return stops the walk and is returned by vmcore_log_walk.
+ */
+typedef int (*vmcore_log_fn)(const struct vmcore_log_record *rec, void *data);
+
+/*
+ * Walks the kernel log of vc: the lockless ring buffer when VMCOREINFO has SYMBOL(prb), else
+ * the legacy log_buf. Records that do not validate are counted in *ret_stats (may be NULL) and
+ * skipped; what makes the whole log unreadable (missing keys, implausible sizes, the ring
+ * structure outside the dump) is an error naming the file and what is missing. Memory use
+ * does not depend on the log's size beyond one record's text (at most 64 KiB).
+ */
+int vmcore_log_walk(struct vmcore *vc, vmcore_log_fn fn, void *data,
+		    struct vmcore_log_stats *ret_stats, struct kd_err *err);
+
+enum vmcore_dmesg_flags {
+	/* Add makedumpfile 1.7.5+'s caller column ("[    T123] ") when the kernel has it. */
+	VMCORE_DMESG_CALLER = 1 << 0,
+};
+
+/*
+ * Formats one record as `makedumpfile --dump-dmesg` does: "[%5lu.%06lu] ", the caller column
+ * if asked, the text with each newline followed by an indent to the text column, bytes that
+ * are neither printable ASCII nor white space as "\xNN" (the byte's value; makedumpfile
+ * 1.7.2-1.7.8 sign-extend bytes >= 0x80 to "\xffffffNN"), then "\n". The line is built in
+ * *buf (malloc'd, grown as needed; the caller frees it); its length in *ret_len.
+ */
+int vmcore_dmesg_format(const struct vmcore_log_record *rec, unsigned flags, char **buf,
+			size_t *cap, size_t *ret_len);
+
+/* Receives formatted output; returns 0 or -errno (which stops the walk). */
+typedef int (*vmcore_write_fn)(const void *buf, size_t len, void *data);
+
+/* Walks the log and writes each record, formatted, through fn. */
+int vmcore_dmesg(struct vmcore *vc, unsigned flags, vmcore_write_fn fn, void *data,
+		 struct vmcore_log_stats *ret_stats, struct kd_err *err);
+/* The same into a stdio stream (write errors are reported as -EIO/-errno). */
+int vmcore_dmesg_file(struct vmcore *vc, unsigned flags, FILE *f,
+		      struct vmcore_log_stats *ret_stats, struct kd_err *err);
+
+/* What the log says about the crash. Strings are escaped like dmesg output, NUL-terminated. */
+struct vmcore_panic {
+	bool has_message;
+	char message[512];	/* after the last "Kernel panic - not syncing: ", else the last
+				 * oops line ("BUG: ...", "Oops: ...", "kernel BUG at ...") */
+	uint64_t message_ts_nsec;
+	bool has_task;		/* a "CPU: N ... PID: P Comm: C" line was found */
+	int cpu;		/* N (-1 if none) */
+	int64_t pid;		/* P (-1 if none) */
+	char comm[64];		/* C */
+};
+
+/*
+ * Scans the log for the panic message and the task line of the crash (the last "CPU: ..."
+ * line after the last panic message, or the last one at all). -ENOENT (with err) if the log has
+ * neither; other errors as vmcore_log_walk.
+ */
+int vmcore_dmesg_panic(struct vmcore *vc, struct vmcore_panic *ret, struct kd_err *err);
+
+/*
+ * Picks the NT_PRSTATUS note of the CPU that crashed (notes are in CPU order, but a CPU that
+ * did not answer the crash NMI has none, so an index is not always a CPU number):
+ *  1. "log": the note whose pid is the PID of the crash's task line in the log (panic() and
+ *     oopses print "CPU: N ... PID: P" on the crashing CPU); for PID 0 (idle or interrupt
+ *     context), note N if its pid is 0 too;
+ *  2. "pid": else the first note with a non-zero pid saved in kernel mode (crash_kexec saves
+ *     its own CPU's registers there; idle CPUs have pid 0), else the first with a non-zero pid;
+ *  3. "first": else note 0.
+ * panic may be NULL (rule 1 is then skipped). -ENOENT if the dump has no NT_PRSTATUS.
+ */
+int vmcore_crashing_cpu(const struct vmcore *vc, const struct vmcore_panic *panic,
+			size_t *ret_cpu, const char **ret_how);
+
 #endif
