@@ -56,43 +56,110 @@ static void help(FILE *f)
 	      f);
 }
 
+/*
+ * Creates a new file next to out ("OUT.tmp-PID-N"; O_EXCL, retried on a clash) with the mode
+ * a plain create would give. Returns its fd and its path in *ret_tmp.
+ */
+static int create_tmp(const char *out, char **ret_tmp, struct kd_err *err)
+{
+	for (unsigned n = 0; n < 100; n++) {
+		char *tmp = kd_asprintf("%s.tmp-%ld-%u", out, (long)getpid(), n);
+		int fd;
+
+		if (!tmp)
+			return kd_err_set(err, -ENOMEM, "out of memory");
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0) {
+			*ret_tmp = tmp;
+			return fd;
+		}
+		fd = -errno;
+		free(tmp);
+		if (fd != -EEXIST)
+			return kd_err_sys(err, fd, "cannot create a temporary file next to %s", out);
+	}
+	return kd_err_set(err, -EEXIST, "cannot create a temporary file next to %s: 100 names "
+			  "taken", out);
+}
+
+/* Output through write(2) in 64 KiB pieces (not stdio: errors surface where they happen). */
+struct fdout {
+	int fd;
+	int error;	/* the first write error */
+	size_t len;
+	char buf[65536];
+};
+
+static int fdout_flush(struct fdout *o)
+{
+	int r = kd_write_all(o->fd, o->buf, o->len);
+
+	o->len = 0;
+	if (r < 0 && !o->error)
+		o->error = r;
+	return r;
+}
+
+static int fdout_write(const void *buf, size_t len, void *data)
+{
+	struct fdout *o = data;
+	int r;
+
+	if (o->len + len > sizeof(o->buf)) {
+		r = fdout_flush(o);
+		if (r < 0)
+			return r;
+	}
+	if (len > sizeof(o->buf)) {
+		r = kd_write_all(o->fd, buf, len);
+		if (r < 0 && !o->error)
+			o->error = r;
+		return r;
+	}
+	memcpy(o->buf + o->len, buf, len);
+	o->len += len;
+	return 0;
+}
+
+/* Writes the log of vc to fd (named name in messages). */
+static int write_log(struct vmcore *vc, unsigned flags, int fd, const char *name,
+		     struct vmcore_log_stats *st, struct kd_err *err)
+{
+	struct fdout *o = malloc(sizeof(*o));
+	int r;
+
+	if (!o)
+		return kd_err_set(err, -ENOMEM, "out of memory");
+	o->fd = fd;
+	o->error = 0;
+	o->len = 0;
+	r = vmcore_dmesg(vc, flags, fdout_write, o, st, err);
+	if (r >= 0)
+		r = fdout_flush(o);
+	if (o->error)
+		r = kd_err_sys(err, o->error, "cannot write the kernel log to %s", name);
+	free(o);
+	return r;
+}
+
 /* Writes the log of vc into a new temporary file next to out; returns its path in *ret_tmp. */
 static int write_tmp(struct vmcore *vc, unsigned flags, const char *out, char **ret_tmp,
 		     struct vmcore_log_stats *st, struct kd_err *err)
 {
-	_cleanup_free_ char *tmp = kd_asprintf("%s.XXXXXX", out);
-	FILE *f;
+	_cleanup_free_ char *tmp = NULL;
 	int fd, r;
 
-	if (!tmp)
-		return kd_err_set(err, -ENOMEM, "out of memory");
-	fd = mkostemp(tmp, O_CLOEXEC);
+	fd = create_tmp(out, &tmp, err);
 	if (fd < 0)
-		return kd_err_sys(err, -errno, "cannot create a temporary file next to %s", out);
-	f = fdopen(fd, "w");
-	if (!f) {
+		return fd;
+	r = write_log(vc, flags, fd, out, st, err);
+	if (r >= 0 && fsync(fd) != 0)
 		r = kd_err_sys(err, -errno, "cannot write %s", tmp);
-		close(fd);
-		unlink(tmp);
-		return r;
-	}
-	r = vmcore_dmesg_file(vc, flags, f, st, err);
-	if (r >= 0 && fflush(f) != 0)
-		r = kd_err_sys(err, -errno, "cannot write %s", tmp);
-	if (r >= 0 && fsync(fileno(f)) != 0)
-		r = kd_err_sys(err, -errno, "cannot write %s", tmp);
-	if (fclose(f) != 0 && r >= 0)
+	if (close(fd) != 0 && r >= 0)
 		r = kd_err_sys(err, -errno, "cannot write %s", tmp);
 	if (r < 0) {
 		unlink(tmp);
 		return r;
-	}
-	/* mkostemp makes the file 0600; give it the mode a plain create would. */
-	{
-		mode_t um = umask(0);
-
-		umask(um);
-		chmod(tmp, 0666 & ~um);
 	}
 	*ret_tmp = KD_TAKE_PTR(tmp);
 	return 0;
@@ -166,9 +233,7 @@ static int run_dmesg(int argc, char **argv)
 				unlink(tmp);
 		}
 	} else {
-		r = vmcore_dmesg_file(vc, flags, stdout, &st, &err);
-		if (r >= 0 && fflush(stdout) != 0)
-			r = kd_err_sys(&err, -errno, "cannot write the log to standard output");
+		r = write_log(vc, flags, STDOUT_FILENO, "standard output", &st, &err);
 	}
 	if (st.invalid)
 		kd_warn("%s: %" PRIu64 " log record(s) did not validate and were left out "

@@ -96,6 +96,42 @@ uint8_t *vmgen_phys(struct vmgen *g, uint64_t paddr)
 	return NULL;
 }
 
+void vmgen_poke(struct vmgen *g, uint64_t paddr, const void *buf, size_t len)
+{
+	const uint8_t *b = buf;
+
+	for (size_t i = 0; i < len; i++) {
+		uint8_t *p = vmgen_phys(g, paddr + i);
+		if (!p)
+			abort();
+		*p = b[i];
+	}
+}
+
+static void poke_le(struct vmgen *g, uint64_t paddr, uint64_t v, size_t n)
+{
+	uint8_t b[8];
+
+	for (size_t i = 0; i < n; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	vmgen_poke(g, paddr, b, n);
+}
+
+void vmgen_poke_u16(struct vmgen *g, uint64_t paddr, uint16_t v)
+{
+	poke_le(g, paddr, v, 2);
+}
+
+void vmgen_poke_u32(struct vmgen *g, uint64_t paddr, uint32_t v)
+{
+	poke_le(g, paddr, v, 4);
+}
+
+void vmgen_poke_u64(struct vmgen *g, uint64_t paddr, uint64_t v)
+{
+	poke_le(g, paddr, v, 8);
+}
+
 uint8_t vmgen_pattern_byte(uint64_t paddr)
 {
 	uint64_t x = (paddr >> 3) * 0x9e3779b97f4a7c15ULL + (paddr & 7) * 0x2545f491;

@@ -18,6 +18,12 @@ void vmgen_cpu(struct vmgen *g, uint32_t pid, const uint64_t regs[27]);
 uint8_t *vmgen_load(struct vmgen *g, uint64_t paddr, uint64_t size, uint64_t vaddr);
 /* Pointer to physical memory inside a load added before, or NULL. */
 uint8_t *vmgen_phys(struct vmgen *g, uint64_t paddr);
+/* Copies len bytes to physical memory at paddr; every byte must lie in a load (else abort). */
+void vmgen_poke(struct vmgen *g, uint64_t paddr, const void *buf, size_t len);
+/* Little-endian stores at paddr (same rule as vmgen_poke). */
+void vmgen_poke_u16(struct vmgen *g, uint64_t paddr, uint16_t v);
+void vmgen_poke_u32(struct vmgen *g, uint64_t paddr, uint32_t v);
+void vmgen_poke_u64(struct vmgen *g, uint64_t paddr, uint64_t v);
 /* Fills [paddr, paddr+len) with a pattern unique to each page (never an all-zero page). */
 void vmgen_pattern(struct vmgen *g, uint64_t paddr, uint64_t len);
 /* Writes the vmcore: ELF header, phdrs, notes, then each load page-aligned. 0 or -errno. */
