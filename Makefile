@@ -118,7 +118,7 @@ $(B)/tests/%: tests/tools/%.c $(call obj,$(SUPPORT_SRC)) $(ALL_LIBS) $(FLAGS_STA
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  TOOL    $@")
 	$(Q)$(CC) $(CFLAGS) $(KD_CFLAGS) -Itests/support $(LDFLAGS) $(KD_LDFLAGS) -o $@ $< \
-		$(call obj,$(SUPPORT_SRC)) $(ALL_LIBS) $(LIBS)
+		$(call obj,$(SUPPORT_SRC)) $(ALL_LIBS) $(LIBS) -lcmocka
 
 # tests/shim/NAME.c: LD_PRELOAD shims for fault injection -> build/tests/libNAME.so.
 SHIM_SRC := $(wildcard tests/shim/*.c)
