@@ -150,65 +150,6 @@ int vmcore_read_virt(struct vmcore *vc, uint64_t vaddr, void *buf, size_t len,
 int vmcore_read_virt_u64(struct vmcore *vc, uint64_t vaddr, uint64_t *ret, struct kd_err *err);
 
 /* ------------------------------------------------------------------------------------------ */
-/* x86_64 address translation.                                                              */
-
-/*
- * Translates a kernel virtual address: kernel image (phys_base), direct map (page_offset_base
- * from the PT_LOADs or probed from the page tables) and everything else by walking the page
- * tables from init_top_pgt (4- or 5-level). -EFAULT with err if not mapped.
- */
-int vmcore_vtop(struct vmcore *vc, uint64_t vaddr, uint64_t *ret_paddr, struct kd_err *err);
-/* The direct-map base in use (0 if translation is not set up). */
-uint64_t vmcore_page_offset(const struct vmcore *vc);
-
-/* ------------------------------------------------------------------------------------------ */
-/* Page filter (dump levels).                                                                 */
-
-/* Dump level bits, as makedumpfile's -d. */
-enum vmcore_level_bits {
-	VMCORE_EXCL_ZERO = 1,
-	VMCORE_EXCL_CACHE = 2,
-	VMCORE_EXCL_CACHE_PRIVATE = 4,
-	VMCORE_EXCL_USER = 8,
-	VMCORE_EXCL_FREE = 16,
-	VMCORE_LEVEL_MAX = 31,
-};
-
-/* Pages counted per class by a filter pass. */
-struct vmcore_filter_stats {
-	uint64_t ram;		/* pfns in bitmap1 */
-	uint64_t cache;		/* excluded as page cache without private data */
-	uint64_t cache_private;	/* excluded as page cache with private data */
-	uint64_t user;
-	uint64_t free;
-	uint64_t hwpoison;
-	uint64_t offline;
-	uint64_t kept;		/* left in bitmap2 (zero pages still count here) */
-};
-
-struct vmcore_filter;
-
-/*
- * Prepares filtering of vc at a dump level (0-31). Content-based exclusion (bit 1, zero pages)
- * is left to the writer; this decides everything that struct page tells. If VMCOREINFO lacks
- * what a level needs, the filter falls back to the highest safe level and says why in
- * *ret_warning (a static string or NULL). The effective level is vmcore_filter_level().
- */
-int vmcore_filter_create(struct vmcore *vc, unsigned level, struct vmcore_filter **ret,
-			 const char **ret_warning, struct kd_err *err);
-void vmcore_filter_destroy(struct vmcore_filter *f);
-unsigned vmcore_filter_level(const struct vmcore_filter *f);
-/*
- * Decides pfns [start, end) (start a multiple of 8): sets bit (pfn - start) of bitmap (LSB
- * first) for every pfn to be dumped, clears the others. Windows may be asked in any order and
- * more than once; memory use does not depend on the dump's size.
- */
-int vmcore_filter_window(struct vmcore_filter *f, uint64_t start, uint64_t end, uint8_t *bitmap,
-			 struct kd_err *err);
-/* Counts accumulated by the windows decided so far (each pfn counted once per window call). */
-const struct vmcore_filter_stats *vmcore_filter_stats(const struct vmcore_filter *f);
-
-/* ------------------------------------------------------------------------------------------ */
 /* Kernel log (dmesg): the lockless printk ring buffer (5.10+) or the legacy log_buf (3.5-5.9), */
 /* found through VMCOREINFO alone. Everything read is untrusted and checked.                  */
 
@@ -311,5 +252,64 @@ int vmcore_dmesg_panic(struct vmcore *vc, struct vmcore_panic *ret, struct kd_er
  */
 int vmcore_crashing_cpu(const struct vmcore *vc, const struct vmcore_panic *panic,
 			size_t *ret_cpu, const char **ret_how);
+
+/* ------------------------------------------------------------------------------------------ */
+/* x86_64 address translation.                                                              */
+
+/*
+ * Translates a kernel virtual address: kernel image (phys_base), direct map (page_offset_base
+ * from the PT_LOADs or probed from the page tables) and everything else by walking the page
+ * tables from init_top_pgt (4- or 5-level). -EFAULT with err if not mapped.
+ */
+int vmcore_vtop(struct vmcore *vc, uint64_t vaddr, uint64_t *ret_paddr, struct kd_err *err);
+/* The direct-map base in use (0 if translation is not set up). */
+uint64_t vmcore_page_offset(const struct vmcore *vc);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Page filter (dump levels).                                                                 */
+
+/* Dump level bits, as makedumpfile's -d. */
+enum vmcore_level_bits {
+	VMCORE_EXCL_ZERO = 1,
+	VMCORE_EXCL_CACHE = 2,
+	VMCORE_EXCL_CACHE_PRIVATE = 4,
+	VMCORE_EXCL_USER = 8,
+	VMCORE_EXCL_FREE = 16,
+	VMCORE_LEVEL_MAX = 31,
+};
+
+/* Pages counted per class by a filter pass. */
+struct vmcore_filter_stats {
+	uint64_t ram;		/* pfns in bitmap1 */
+	uint64_t cache;		/* excluded as page cache without private data */
+	uint64_t cache_private;	/* excluded as page cache with private data */
+	uint64_t user;
+	uint64_t free;
+	uint64_t hwpoison;
+	uint64_t offline;
+	uint64_t kept;		/* left in bitmap2 (zero pages still count here) */
+};
+
+struct vmcore_filter;
+
+/*
+ * Prepares filtering of vc at a dump level (0-31). Content-based exclusion (bit 1, zero pages)
+ * is left to the writer; this decides everything that struct page tells. If VMCOREINFO lacks
+ * what a level needs, the filter falls back to the highest safe level and says why in
+ * *ret_warning (a static string or NULL). The effective level is vmcore_filter_level().
+ */
+int vmcore_filter_create(struct vmcore *vc, unsigned level, struct vmcore_filter **ret,
+			 const char **ret_warning, struct kd_err *err);
+void vmcore_filter_destroy(struct vmcore_filter *f);
+unsigned vmcore_filter_level(const struct vmcore_filter *f);
+/*
+ * Decides pfns [start, end) (start a multiple of 8): sets bit (pfn - start) of bitmap (LSB
+ * first) for every pfn to be dumped, clears the others. Windows may be asked in any order and
+ * more than once; memory use does not depend on the dump's size.
+ */
+int vmcore_filter_window(struct vmcore_filter *f, uint64_t start, uint64_t end, uint8_t *bitmap,
+			 struct kd_err *err);
+/* Counts accumulated by the windows decided so far (each pfn counted once per window call). */
+const struct vmcore_filter_stats *vmcore_filter_stats(const struct vmcore_filter *f);
 
 #endif
