@@ -67,5 +67,11 @@ int vmcore_set_notes(struct vmcore *vc, uint8_t *notes, size_t len, struct kd_er
 int vmcore_set_page_size(struct vmcore *vc, uint64_t size, struct kd_err *err);
 /* Sets up x86_64 translation from VMCOREINFO (and the PT_LOADs); errors are not fatal. */
 int vmcore_x86_init(struct vmcore *vc, struct kd_err *err);
+/*
+ * vmcore_vtop, and in *ret_span how many bytes from vaddr on translate linearly (to the end of
+ * the page, large page or linear region that holds vaddr).
+ */
+int vmcore_vtop_span(struct vmcore *vc, uint64_t vaddr, uint64_t *ret_paddr, uint64_t *ret_span,
+		     struct kd_err *err);
 
 #endif

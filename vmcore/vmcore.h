@@ -278,7 +278,10 @@ enum vmcore_level_bits {
 	VMCORE_LEVEL_MAX = 31,
 };
 
-/* Pages counted per class by a filter pass. */
+/*
+ * Pages counted per class by a filter pass. Every pfn of bitmap1 (RAM) lands in exactly one
+ * class: ram = kept + cache + cache_private + user + free + hwpoison + offline.
+ */
 struct vmcore_filter_stats {
 	uint64_t ram;		/* pfns in bitmap1 */
 	uint64_t cache;		/* excluded as page cache without private data */
@@ -293,23 +296,42 @@ struct vmcore_filter_stats {
 struct vmcore_filter;
 
 /*
- * Prepares filtering of vc at a dump level (0-31). Content-based exclusion (bit 1, zero pages)
- * is left to the writer; this decides everything that struct page tells. If VMCOREINFO lacks
- * what a level needs, the filter falls back to the highest safe level and says why in
- * *ret_warning (a static string or NULL). The effective level is vmcore_filter_level().
+ * Prepares filtering of vc (which must outlive the filter) at a dump level (0-31), with
+ * makedumpfile 1.7.8's rules for the kernel at hand, from VMCOREINFO alone. Content-based
+ * exclusion (bit 1, zero pages) is left to the writer; this decides everything that struct
+ * page tells. hwpoisoned and offline pages are dropped at every level when VMCOREINFO names
+ * them, as makedumpfile does.
+ *
+ * Creating walks the whole mem_map once (a self-check that also yields the totals, see
+ * vmcore_filter_totals). If VMCOREINFO lacks what a level needs, or the pass finds what no
+ * kernel produces (unreadable mem_section, impossible flag combinations, buddy orders past the
+ * free areas, free lists that loop...), the bits that cannot be trusted are dropped and
+ * *ret_warning says why; pages whose struct page cannot be read are kept. *ret_warning is NULL
+ * or a message owned by the filter (valid until vmcore_filter_destroy). The effective level is
+ * vmcore_filter_level(). Returns -EINVAL for a level above 31, -ENOMEM, or a read error.
  */
 int vmcore_filter_create(struct vmcore *vc, unsigned level, struct vmcore_filter **ret,
 			 const char **ret_warning, struct kd_err *err);
+/* Frees the filter; NULL is accepted. */
 void vmcore_filter_destroy(struct vmcore_filter *f);
+/* The effective dump level (the requested one minus the bits that had to be dropped). */
 unsigned vmcore_filter_level(const struct vmcore_filter *f);
 /*
  * Decides pfns [start, end) (start a multiple of 8): sets bit (pfn - start) of bitmap (LSB
- * first) for every pfn to be dumped, clears the others. Windows may be asked in any order and
- * more than once; memory use does not depend on the dump's size.
+ * first, (end - start + 7) / 8 bytes written) for every pfn to be dumped, clears the others.
+ * Windows may be asked in any order, of any size, and more than once: the answer does not
+ * depend on it (going on from the previous window's end is the fast path; another start
+ * costs a look back over at most 2^18 struct pages). Memory use does not depend on the
+ * dump's size. Not thread-safe: one caller at a time.
  */
 int vmcore_filter_window(struct vmcore_filter *f, uint64_t start, uint64_t end, uint8_t *bitmap,
 			 struct kd_err *err);
 /* Counts accumulated by the windows decided so far (each pfn counted once per window call). */
 const struct vmcore_filter_stats *vmcore_filter_stats(const struct vmcore_filter *f);
+/*
+ * Counts for the whole dump at the effective level, from the pass made by create: totals.kept
+ * is the number of pages the dump will hold before zero-page exclusion.
+ */
+const struct vmcore_filter_stats *vmcore_filter_totals(const struct vmcore_filter *f);
 
 #endif

@@ -67,7 +67,8 @@ static int read_entry(struct vmcore *vc, uint64_t table, unsigned idx, uint64_t 
 	return 0;
 }
 
-static int walk(struct vmcore *vc, uint64_t va, uint64_t *ret, struct kd_err *err)
+static int walk(struct vmcore *vc, uint64_t va, uint64_t *ret, uint64_t *ret_size,
+		struct kd_err *err)
 {
 	struct vmcore_x86 *x = &vc->x86;
 	uint64_t mask = PTE_ADDR_MASK & ~x->sme_mask;
@@ -94,32 +95,52 @@ static int walk(struct vmcore *vc, uint64_t va, uint64_t *ret, struct kd_err *er
 		if ((level == 1 || level == 2) && (e & PTE_PSE)) {
 			uint64_t size = 1ULL << shift;
 			*ret = ((e & mask) & ~(size - 1)) | (va & (size - 1));
+			*ret_size = size;
 			return 0;
 		}
 		table = e & mask;
 	}
 	*ret = table | (va & 0xfff);
+	*ret_size = 4096;
 	return 0;
 }
 
-int vmcore_vtop(struct vmcore *vc, uint64_t vaddr, uint64_t *ret_paddr, struct kd_err *err)
+int vmcore_vtop_span(struct vmcore *vc, uint64_t vaddr, uint64_t *ret_paddr, uint64_t *ret_span,
+		     struct kd_err *err)
 {
 	struct vmcore_x86 *x = &vc->x86;
+	uint64_t size = 4096, pa = 0;
+	int r;
 
 	if (!x->ready)
 		return kd_err_set(err, -ENOTSUP, "%s: cannot translate virtual address 0x%" PRIx64
 				  ": VMCOREINFO lacks SYMBOL(init_top_pgt)", vc->path, vaddr);
 	if (vaddr >= START_KERNEL_MAP && vaddr - START_KERNEL_MAP < x->kernel_image_size) {
 		*ret_paddr = vaddr - START_KERNEL_MAP + x->phys_base;
+		*ret_span = x->kernel_image_size - (vaddr - START_KERNEL_MAP);
 		return 0;
 	}
 	if (x->page_offset && vaddr >= x->page_offset && vaddr < START_KERNEL_MAP) {
-		uint64_t pa = vaddr - x->page_offset;
+		uint64_t pa_d = vaddr - x->page_offset;
+		uint64_t lim = x->l5 ? (1ULL << 52) : (1ULL << 46);
 		/* Only trust the formula inside the direct map's 64 TiB (4-level) span. */
-		if (pa < (x->l5 ? (1ULL << 52) : (1ULL << 46))) {
-			*ret_paddr = pa;
+		if (pa_d < lim) {
+			*ret_paddr = pa_d;
+			*ret_span = lim - pa_d;
 			return 0;
 		}
 	}
-	return walk(vc, vaddr, ret_paddr, err);
+	r = walk(vc, vaddr, &pa, &size, err);
+	if (r < 0)
+		return r;
+	*ret_paddr = pa;
+	*ret_span = size - (vaddr & (size - 1));
+	return 0;
+}
+
+int vmcore_vtop(struct vmcore *vc, uint64_t vaddr, uint64_t *ret_paddr, struct kd_err *err)
+{
+	uint64_t span;
+
+	return vmcore_vtop_span(vc, vaddr, ret_paddr, &span, err);
 }
