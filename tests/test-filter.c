@@ -155,6 +155,388 @@ static void check_fixture(const char *fx)
 	vmcore_close(vc);
 }
 
+
+/* ------------------------------------------------------------------------------------------ */
+/* Generated dumps: a fake mem_section and mem_map in the direct map, one per kernel style.   */
+
+#define PO 0xffff888000000000ULL	/* direct map base */
+#define NPFN 4096u			/* 16 MiB of "RAM" */
+#define HOLE_START 1536u		/* pfns [1536, 1792) are not in the dump */
+#define HOLE_END 1792u
+#define ROOTS_PA 0x1000ULL		/* mem_section root array (32 roots) */
+#define SECS_PA 0x2000ULL		/* root 0: 128 struct mem_section of 32 bytes */
+#define PGDAT_PA 0x5000ULL		/* pglist_data (free-list tests) */
+#define NODE_DATA_PA 0x4000ULL
+#define MEMMAP_PA 0x10000ULL		/* 4096 struct pages of 64 bytes: pfns 16..79 */
+#define SPS 256u			/* pages per section (SECTION_SIZE_BITS 20) */
+
+enum style { K612, K61, K66, K63 };
+
+struct gen {
+	struct vmgen *g;
+	enum style style;
+	bool no_buddy_key, unaccepted;
+	int pg_lru, pg_private, pg_swapcache, pg_swapbacked, pg_hwpoison, pg_slab, pg_hugetlb;
+	uint64_t head_mask;
+	uint32_t buddy, offline, slab, hugetlb, unacc;
+};
+
+static uint64_t page_va(uint64_t pfn)
+{
+	return PO + MEMMAP_PA + pfn * 64;
+}
+
+static uint8_t *pg(struct gen *G, uint64_t pfn)
+{
+	uint8_t *p = vmgen_phys(G->g, MEMMAP_PA + pfn * 64);
+	assert_non_null(p);
+	return p;
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static void or_flags(struct gen *G, uint64_t pfn, int bitnr)
+{
+	uint8_t *p = pg(G, pfn);
+	put64(p, get64(p) | (1ULL << bitnr));
+}
+
+static void set_mapcount(struct gen *G, uint64_t pfn, uint32_t v)
+{
+	put32(pg(G, pfn) + 48, v);
+}
+
+static void set_mapping(struct gen *G, uint64_t pfn, uint64_t v)
+{
+	put64(pg(G, pfn) + 24, v);
+}
+
+/* Makes pfn the head of a compound page of 2^order pages (hugetlb or not). */
+static void make_compound(struct gen *G, uint64_t head, unsigned order, bool hugetlb)
+{
+	uint8_t *p1 = pg(G, head + 1);
+
+	put64(pg(G, head), get64(pg(G, head)) | G->head_mask);
+	for (uint64_t i = 1; i < (1ULL << order); i++)
+		put64(pg(G, head + i) + 8, page_va(head) | 1);
+	switch (G->style) {
+	case K612:
+		put64(p1, get64(p1) | order);
+		if (hugetlb)
+			set_mapcount(G, head, G->hugetlb);
+		break;
+	case K66:
+		put64(p1, get64(p1) | order | (hugetlb ? 1ULL << G->pg_hugetlb : 0));
+		break;
+	case K61:
+	case K63:
+		p1[17] = (uint8_t)order;	/* compound_order / _folio_order */
+		p1[16] = hugetlb ? 2 : 1;	/* compound_dtor / _folio_dtor: 2 = hugetlb */
+		break;
+	}
+}
+
+static void make_buddy(struct gen *G, uint64_t pfn, uint64_t order)
+{
+	set_mapcount(G, pfn, G->buddy);
+	put64(pg(G, pfn) + 40, order);
+}
+
+static void make_slab(struct gen *G, uint64_t pfn)
+{
+	if (G->style == K612)
+		set_mapcount(G, pfn, G->slab);
+	else
+		or_flags(G, pfn, G->pg_slab);
+}
+
+static void gen_info(struct gen *G, const char *skip)
+{
+	struct vmgen *g = G->g;
+#define INFO(...)                                                                                  \
+	do {                                                                                       \
+		char l_[128];                                                                      \
+		snprintf(l_, sizeof(l_), __VA_ARGS__);                                             \
+		if (!skip || !strstr(skip, l_))                                                    \
+			vmgen_info(g, "%s", l_);                                                   \
+	} while (0)
+	INFO("OSRELEASE=%s", G->style == K612 ? "6.12.0-gen" : G->style == K61 ? "6.1.0-gen" :
+	     G->style == K66 ? "6.6.0-gen" : "6.3.0-gen");
+	INFO("PAGESIZE=4096");
+	INFO("SYMBOL(init_top_pgt)=ffffffff82000000");
+	INFO("NUMBER(phys_base)=%lld", -0x2000000LL + 0x3000);
+	INFO("SYMBOL(mem_section)=%llx", (unsigned long long)(PO + ROOTS_PA));
+	INFO("LENGTH(mem_section)=32");
+	INFO("SIZE(mem_section)=32");
+	INFO("OFFSET(mem_section.section_mem_map)=0");
+	INFO("NUMBER(SECTION_SIZE_BITS)=20");
+	INFO("NUMBER(MAX_PHYSMEM_BITS)=32");
+	INFO("SIZE(page)=64");
+	INFO("OFFSET(page.flags)=0");
+	INFO("OFFSET(page._refcount)=52");
+	INFO("OFFSET(page.mapping)=24");
+	INFO("OFFSET(page.lru)=8");
+	INFO("OFFSET(page._mapcount)=48");
+	INFO("OFFSET(page.private)=40");
+	INFO("OFFSET(page.compound_head)=8");
+	INFO("LENGTH(zone.free_area)=11");
+	INFO("NUMBER(PG_lru)=%d", G->pg_lru);
+	INFO("NUMBER(PG_private)=%d", G->pg_private);
+	INFO("NUMBER(PG_swapcache)=%d", G->pg_swapcache);
+	INFO("NUMBER(PG_swapbacked)=%d", G->pg_swapbacked);
+	INFO("NUMBER(PG_hwpoison)=%d", G->pg_hwpoison);
+	INFO("NUMBER(PG_head_mask)=%llu", (unsigned long long)G->head_mask);
+	if (!G->no_buddy_key)
+		INFO("NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)=%d", (int32_t)G->buddy);
+	INFO("NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)=%d", (int32_t)G->offline);
+	switch (G->style) {
+	case K612:
+		INFO("NUMBER(PAGE_SLAB_MAPCOUNT_VALUE)=%d", (int32_t)G->slab);
+		INFO("NUMBER(PAGE_HUGETLB_MAPCOUNT_VALUE)=%d", (int32_t)G->hugetlb);
+		if (G->unaccepted)
+			INFO("NUMBER(PAGE_UNACCEPTED_MAPCOUNT_VALUE)=%d", (int32_t)G->unacc);
+		break;
+	case K66:
+		INFO("NUMBER(PG_slab)=%d", G->pg_slab);
+		INFO("NUMBER(PG_hugetlb)=%d", G->pg_hugetlb);
+		break;
+	case K63:
+		INFO("NUMBER(PG_slab)=%d", G->pg_slab);
+		INFO("OFFSET(folio._folio_dtor)=80");
+		INFO("OFFSET(folio._folio_order)=81");
+		INFO("NUMBER(HUGETLB_PAGE_DTOR)=2");
+		break;
+	case K61:
+		INFO("NUMBER(PG_slab)=%d", G->pg_slab);
+		INFO("OFFSET(page.compound_dtor)=16");
+		INFO("OFFSET(page.compound_order)=17");
+		INFO("NUMBER(HUGETLB_PAGE_DTOR)=2");
+		break;
+	}
+#undef INFO
+}
+
+/* A dump of 4096 pfns with a hole, sections of 256 pages, every struct page "no type". */
+static void gen_init(struct gen *G, enum style style)
+{
+	memset(G, 0, sizeof(*G));
+	G->g = vmgen_new();
+	G->style = style;
+	if (style == K612) {
+		G->pg_lru = 5, G->pg_private = 14, G->pg_swapcache = 10, G->pg_swapbacked = 17;
+		G->pg_hwpoison = 20, G->head_mask = 1ULL << 6;
+		G->buddy = 0xf0000000, G->offline = 0xf1000000, G->hugetlb = 0xf4000000;
+		G->slab = 0xf5000000, G->unacc = 0xf7000000;
+	} else {
+		G->pg_lru = 4, G->pg_private = 13, G->pg_swapcache = 10, G->pg_swapbacked = 19;
+		G->pg_hwpoison = 23, G->pg_slab = 9, G->head_mask = 1ULL << 16;
+		G->buddy = 0xffffff7f, G->offline = 0xfffffeff, G->pg_hugetlb = 22;
+	}
+	vmgen_load(G->g, 0, HOLE_START * 4096ULL, PO);
+	vmgen_load(G->g, HOLE_END * 4096ULL, (NPFN - HOLE_END) * 4096ULL, PO + HOLE_END * 4096ULL);
+	put64(vmgen_phys(G->g, ROOTS_PA), PO + SECS_PA);
+	for (unsigned s = 0; s < NPFN / SPS; s++)
+		put64(vmgen_phys(G->g, SECS_PA + 32 * s), (PO + MEMMAP_PA) | 0xf);
+	for (uint64_t pfn = 0; pfn < NPFN; pfn++)
+		set_mapcount(G, pfn, 0xffffffff);
+}
+
+/* What the generated objects are, and which class the filter must give their pages. */
+enum want { W_KEEP, W_CACHE, W_PRIV, W_USER, W_FREE, W_HWPOISON, W_OFFLINE };
+
+struct object {
+	uint64_t pfn, n;
+	enum want want;
+};
+
+static struct object objs[64];
+static size_t nobjs;
+
+static void expect(uint64_t pfn, uint64_t n, enum want w)
+{
+	assert_true(nobjs < KD_ARRAY_SIZE(objs));
+	objs[nobjs++] = (struct object){ pfn, n, w };
+}
+
+/* The contents every style gets. */
+static void gen_objects(struct gen *G)
+{
+	uint64_t file_mapping = PO + 0x7000, anon_vma = PO + 0x7101;
+
+	nobjs = 0;
+	/* Single page-cache pages: plain, with private data, in the swap cache. */
+	or_flags(G, 300, G->pg_lru), set_mapping(G, 300, file_mapping);
+	expect(300, 1, W_CACHE);
+	or_flags(G, 301, G->pg_lru), or_flags(G, 301, G->pg_private);
+	set_mapping(G, 301, file_mapping);
+	expect(301, 1, W_PRIV);
+	or_flags(G, 302, G->pg_swapbacked), or_flags(G, 302, G->pg_swapcache);
+	set_mapping(G, 302, anon_vma & ~1ULL);
+	expect(302, 1, W_CACHE);
+	/* Anonymous pages, one on an LRU (anon pages are: they are user data, not cache). */
+	set_mapping(G, 303, anon_vma);
+	expect(303, 1, W_USER);
+	or_flags(G, 304, G->pg_lru), or_flags(G, 304, G->pg_swapbacked);
+	set_mapping(G, 304, anon_vma);
+	expect(304, 1, W_USER);
+	/* A slab page whose word at page.mapping is odd (6.12's slab->slabs): kept. */
+	make_slab(G, 320);
+	set_mapping(G, 320, 0xdead000000000003ULL);
+	expect(320, 1, W_KEEP);
+	/* A compound slab page (order 2): kept whole. */
+	make_slab(G, 344);
+	set_mapping(G, 344, 0xdead000000000001ULL);
+	make_compound(G, 344, 2, false);
+	expect(344, 4, W_KEEP);
+	/* Free pages: order 0, order 2, and order 10 over four sections. */
+	make_buddy(G, 330, 0);
+	expect(330, 1, W_FREE);
+	make_buddy(G, 336, 2);
+	expect(336, 4, W_FREE);
+	make_buddy(G, 2048, 10);
+	expect(2048, 1024, W_FREE);
+	/* hwpoison and offline: excluded at every level. */
+	or_flags(G, 340, G->pg_hwpoison);
+	expect(340, 1, W_HWPOISON);
+	set_mapcount(G, 341, G->offline);
+	expect(341, 1, W_OFFLINE);
+	/* A large anonymous folio (order 4): user data, tails with it. */
+	or_flags(G, 512, G->pg_lru), or_flags(G, 512, G->pg_swapbacked);
+	set_mapping(G, 512, anon_vma);
+	make_compound(G, 512, 4, false);
+	expect(512, 16, W_USER);
+	/* A large page-cache folio (order 3). */
+	or_flags(G, 544, G->pg_lru), set_mapping(G, 544, file_mapping);
+	make_compound(G, 544, 3, false);
+	expect(544, 8, W_CACHE);
+	/* A 2 MiB hugetlb page (order 9) over two sections: user data. */
+	set_mapping(G, 1024, file_mapping);
+	make_compound(G, 1024, 9, true);
+	expect(1024, 512, W_USER);
+	/* A kernel compound page (order 3, no class): kept with its tails. */
+	make_compound(G, 560, 3, false);
+	expect(560, 8, W_KEEP);
+	if (G->unaccepted) {
+		/* Unaccepted memory (6.16+ kernels): 2^10 pages per entry. */
+		set_mapcount(G, 3072, G->unacc);
+		expect(3072, 1024, W_FREE);
+	}
+}
+
+static const char *gen_write(struct gen *G, const char *name, const char *skip_info)
+{
+	const char *path = tu_tmp(name);
+
+	gen_info(G, skip_info);
+	assert_int_equal(vmgen_write(G->g, path), 0);
+	vmgen_free(G->g);
+	G->g = NULL;
+	return path;
+}
+
+static bool excluded_at(enum want w, unsigned level)
+{
+	switch (w) {
+	case W_KEEP:
+		return false;
+	case W_CACHE:
+		return level & (VMCORE_EXCL_CACHE | VMCORE_EXCL_CACHE_PRIVATE);
+	case W_PRIV:
+		return level & VMCORE_EXCL_CACHE_PRIVATE;
+	case W_USER:
+		return level & VMCORE_EXCL_USER;
+	case W_FREE:
+		return level & VMCORE_EXCL_FREE;
+	case W_HWPOISON:
+	case W_OFFLINE:
+		return true;
+	}
+	return false;
+}
+
+static bool in_ram(uint64_t pfn)
+{
+	return pfn < NPFN && (pfn < HOLE_START || pfn >= HOLE_END);
+}
+
+/* Checks every pfn of a generated dump at every level against the objects. */
+static void check_generated(const char *path, unsigned levels_mask_lo, unsigned levels_mask_hi)
+{
+	struct kd_err err = { 0 };
+	struct vmcore *vc;
+
+	assert_int_equal(vmcore_open(path, &vc, &err), 0);
+	for (unsigned level = levels_mask_lo; level <= levels_mask_hi; level++) {
+		struct vmcore_filter_stats st, want = { 0 };
+		const char *warning;
+		uint8_t *bm = level_bitmap(vc, level, 64, &st, &warning);
+
+		if (warning)
+			fail_msg("level %u: unexpected warning: %s", level, warning);
+		for (uint64_t pfn = 0; pfn < NPFN; pfn++) {
+			enum want w = W_KEEP;
+			bool keep;
+
+			for (size_t i = 0; i < nobjs; i++)
+				if (pfn >= objs[i].pfn && pfn < objs[i].pfn + objs[i].n)
+					w = objs[i].want;
+			keep = in_ram(pfn) && !excluded_at(w, level);
+			if (keep != bit(bm, pfn))
+				fail_msg("level %u: pfn %" PRIu64 " %s, should be %s", level, pfn,
+					 bit(bm, pfn) ? "kept" : "excluded", keep ? "kept" : "excluded");
+			if (!in_ram(pfn))
+				continue;
+			want.ram++;
+			if (keep)
+				want.kept++;
+			else if (w == W_CACHE)
+				want.cache++;
+			else if (w == W_PRIV)
+				want.cache_private++;
+			else if (w == W_USER)
+				want.user++;
+			else if (w == W_FREE)
+				want.free++;
+			else if (w == W_HWPOISON)
+				want.hwpoison++;
+			else if (w == W_OFFLINE)
+				want.offline++;
+		}
+		assert_memory_equal(&st, &want, sizeof(st));
+		free(bm);
+	}
+	vmcore_close(vc);
+}
+
+static void test_generated_styles(void **state)
+{
+	static const enum style styles[] = { K612, K61, K66, K63 };
+
+	for (size_t i = 0; i < KD_ARRAY_SIZE(styles); i++) {
+		struct gen G;
+
+		gen_init(&G, styles[i]);
+		G.unaccepted = styles[i] == K612;
+		gen_objects(&G);
+		check_generated(gen_write(&G, "styles.vmcore", NULL), 0, 31);
+	}
+}
+
 static void test_fixture_61(void **state)
 {
 	check_fixture(fixtures[0]);
@@ -168,6 +550,7 @@ static void test_fixture_612(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_generated_styles),
 		cmocka_unit_test(test_fixture_61),
 		cmocka_unit_test(test_fixture_612),
 	};
