@@ -272,7 +272,7 @@ static void gen_info(struct gen *G, const char *skip)
 	do {                                                                                       \
 		char l_[128];                                                                      \
 		snprintf(l_, sizeof(l_), __VA_ARGS__);                                             \
-		if (!skip || !strstr(skip, l_))                                                    \
+		if (!skip || !strstr(l_, skip))                                                    \
 			vmgen_info(g, "%s", l_);                                                   \
 	} while (0)
 	INFO("OSRELEASE=%s", G->style == K612 ? "6.12.0-gen" : G->style == K61 ? "6.1.0-gen" :
@@ -474,28 +474,48 @@ static bool in_ram(uint64_t pfn)
 	return pfn < NPFN && (pfn < HOLE_START || pfn >= HOLE_END);
 }
 
-/* Checks every pfn of a generated dump at every level against the objects. */
-static void check_generated(const char *path, unsigned levels_mask_lo, unsigned levels_mask_hi)
+/*
+ * Checks every pfn of a generated dump at levels lo..hi against the objects. The effective
+ * level must be the requested one minus drop; a warning must contain warn (NULL: none).
+ * no_struct: nothing can be read from struct pages, only bitmap1 counts.
+ */
+static void check_generated_ex(const char *path, unsigned lo, unsigned hi, unsigned drop,
+			       const char *warn, bool no_struct)
 {
 	struct kd_err err = { 0 };
 	struct vmcore *vc;
 
 	assert_int_equal(vmcore_open(path, &vc, &err), 0);
-	for (unsigned level = levels_mask_lo; level <= levels_mask_hi; level++) {
+	for (unsigned level = lo; level <= hi; level++) {
 		struct vmcore_filter_stats st, want = { 0 };
 		const char *warning;
-		uint8_t *bm = level_bitmap(vc, level, 64, &st, &warning);
+		struct vmcore_filter *f;
+		uint8_t *bm;
+		unsigned eff = level & ~drop;
 
-		if (warning)
+		assert_int_equal(vmcore_filter_create(vc, level, &f, &warning, &err), 0);
+		if (vmcore_filter_level(f) != eff)
+			fail_msg("level %u: effective level %u, want %u (%s)", level,
+				 vmcore_filter_level(f), eff, warning ? warning : "no warning");
+		if (!warn && warning)
 			fail_msg("level %u: unexpected warning: %s", level, warning);
+		if (warn && (!warning || !strstr(warning, warn)))
+			fail_msg("level %u: warning \"%s\" lacks \"%s\"", level,
+				 warning ? warning : "(none)", warn);
+		if (warning && level == hi)
+			print_message("  level %u -> %u: %s\n", level, eff, warning);
+		bm = filter_all(f, NPFN, 64);
+		st = *vmcore_filter_stats(f);
+		assert_memory_equal(&st, vmcore_filter_totals(f), sizeof(st));
+		vmcore_filter_destroy(f);
 		for (uint64_t pfn = 0; pfn < NPFN; pfn++) {
 			enum want w = W_KEEP;
 			bool keep;
 
-			for (size_t i = 0; i < nobjs; i++)
+			for (size_t i = 0; i < nobjs && !no_struct; i++)
 				if (pfn >= objs[i].pfn && pfn < objs[i].pfn + objs[i].n)
 					w = objs[i].want;
-			keep = in_ram(pfn) && !excluded_at(w, level);
+			keep = in_ram(pfn) && !excluded_at(w, eff);
 			if (keep != bit(bm, pfn))
 				fail_msg("level %u: pfn %" PRIu64 " %s, should be %s", level, pfn,
 					 bit(bm, pfn) ? "kept" : "excluded", keep ? "kept" : "excluded");
@@ -523,6 +543,22 @@ static void check_generated(const char *path, unsigned levels_mask_lo, unsigned 
 	vmcore_close(vc);
 }
 
+static void check_generated(const char *path, unsigned lo, unsigned hi)
+{
+	check_generated_ex(path, lo, hi, 0, NULL, false);
+}
+
+/* Forgets the objects in [start, end): their pages must be kept. */
+static void unexpect(uint64_t start, uint64_t end)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < nobjs; i++)
+		if (objs[i].pfn + objs[i].n <= start || objs[i].pfn >= end)
+			objs[out++] = objs[i];
+	nobjs = out;
+}
+
 static void test_generated_styles(void **state)
 {
 	static const enum style styles[] = { K612, K61, K66, K63 };
@@ -535,6 +571,278 @@ static void test_generated_styles(void **state)
 		gen_objects(&G);
 		check_generated(gen_write(&G, "styles.vmcore", NULL), 0, 31);
 	}
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Free lists: kernels that do not export PAGE_BUDDY_MAPCOUNT_VALUE.                           */
+
+#define ZONE_SIZE 0x600ULL
+#define ZONE_FREE_AREA 0x100ULL
+#define FREE_AREA_SIZE 88ULL
+#define NR_TYPES 5u
+
+static uint8_t *va_ptr(struct gen *G, uint64_t va)
+{
+	uint8_t *p = vmgen_phys(G->g, va - PO);
+	assert_non_null(p);
+	return p;
+}
+
+static uint64_t list_head_va(unsigned order, unsigned type)
+{
+	return PO + PGDAT_PA + ZONE_SIZE /* zone 1 */ + ZONE_FREE_AREA + FREE_AREA_SIZE * order +
+	       16 * type;
+}
+
+/* node_data, node_online_map, a pglist_data with an empty zone 0 and a zone 1 of free lists. */
+static void gen_free_lists(struct gen *G)
+{
+	put64(vmgen_phys(G->g, NODE_DATA_PA), PO + PGDAT_PA);
+	put64(vmgen_phys(G->g, NODE_DATA_PA + 0x800), 1);	/* node_online_map */
+	put32(vmgen_phys(G->g, PGDAT_PA + 0x1800), 2);		/* nr_zones */
+	put64(vmgen_phys(G->g, PGDAT_PA + ZONE_SIZE + 0x80), NPFN);	/* zone 1 spanned */
+	for (unsigned o = 0; o < 11; o++)
+		for (unsigned t = 0; t < NR_TYPES; t++) {
+			uint64_t h = list_head_va(o, t);
+			put64(va_ptr(G, h), h);
+			put64(va_ptr(G, h + 8), h);
+		}
+	vmgen_info(G->g, "SYMBOL(node_data)=%llx", (unsigned long long)(PO + NODE_DATA_PA));
+	vmgen_info(G->g, "LENGTH(node_data)=1024");
+	vmgen_info(G->g, "SYMBOL(node_online_map)=%llx",
+		   (unsigned long long)(PO + NODE_DATA_PA + 0x800));
+	vmgen_info(G->g, "SIZE(nodemask_t)=8");
+	vmgen_info(G->g, "SIZE(pglist_data)=8192");
+	vmgen_info(G->g, "OFFSET(pglist_data.node_zones)=0");
+	vmgen_info(G->g, "OFFSET(pglist_data.nr_zones)=6144");
+	vmgen_info(G->g, "SIZE(zone)=%llu", (unsigned long long)ZONE_SIZE);
+	vmgen_info(G->g, "OFFSET(zone.free_area)=%llu", (unsigned long long)ZONE_FREE_AREA);
+	vmgen_info(G->g, "OFFSET(zone.spanned_pages)=128");
+	vmgen_info(G->g, "OFFSET(zone.vm_stat)=1344");
+	vmgen_info(G->g, "SIZE(free_area)=%llu", (unsigned long long)FREE_AREA_SIZE);
+	vmgen_info(G->g, "OFFSET(free_area.free_list)=0");
+	vmgen_info(G->g, "LENGTH(free_area.free_list)=%u", NR_TYPES);
+	vmgen_info(G->g, "SIZE(list_head)=16");
+	vmgen_info(G->g, "OFFSET(list_head.next)=0");
+	vmgen_info(G->g, "OFFSET(list_head.prev)=8");
+}
+
+/* Appends the block at pfn to the free list of (order, type). */
+static void free_list_add(struct gen *G, uint64_t pfn, unsigned order, unsigned type)
+{
+	uint64_t h = list_head_va(order, type), e = page_va(pfn) + 8;
+	uint64_t last = get64(va_ptr(G, h + 8));
+
+	put64(va_ptr(G, e), h);
+	put64(va_ptr(G, e + 8), last);
+	put64(va_ptr(G, last), e);
+	put64(va_ptr(G, h + 8), e);
+}
+
+static void gen_free_dump(struct gen *G, enum style style)
+{
+	gen_init(G, style);
+	G->no_buddy_key = true;
+	gen_objects(G);
+	gen_free_lists(G);
+	free_list_add(G, 330, 0, 0);
+	free_list_add(G, 336, 2, 1);
+	free_list_add(G, 2048, 10, 0);
+}
+
+static void test_free_lists(void **state)
+{
+	struct gen G;
+
+	gen_free_dump(&G, K61);
+	check_generated(gen_write(&G, "freelist.vmcore", NULL), 0, 31);
+	gen_free_dump(&G, K612);
+	check_generated(gen_write(&G, "freelist.vmcore", NULL), 0, 31);
+}
+
+static void keep_free_objects(void)
+{
+	for (size_t i = 0; i < nobjs; i++)
+		if (objs[i].want == W_FREE)
+			objs[i].want = W_KEEP;
+}
+
+static void test_free_lists_hostile(void **state)
+{
+	struct gen G;
+
+	/* A loop: the last entry points back at the first instead of the head. */
+	gen_free_dump(&G, K61);
+	free_list_add(&G, 600, 0, 0);
+	put64(va_ptr(&G, page_va(600) + 8), page_va(330) + 8);
+	keep_free_objects();
+	check_generated_ex(gen_write(&G, "fl-loop.vmcore", NULL), 16, 31, VMCORE_EXCL_FREE,
+			   "free pages cannot be found: the free list of node 0 zone 1 order 0",
+			   false);
+
+	/* An entry that is no struct page. */
+	gen_free_dump(&G, K61);
+	put64(va_ptr(&G, list_head_va(2, 1)), PO + 0x7000);
+	keep_free_objects();
+	check_generated_ex(gen_write(&G, "fl-bad.vmcore", NULL), 31, 31, VMCORE_EXCL_FREE,
+			   "is not a struct page", false);
+
+	/* More free pages than RAM (a list of order-10 blocks over the whole dump). */
+	gen_free_dump(&G, K61);
+	for (uint64_t pfn = 1; pfn < 8; pfn++)
+		free_list_add(&G, pfn, 10, 2);
+	keep_free_objects();
+	check_generated_ex(gen_write(&G, "fl-many.vmcore", NULL), 31, 31, VMCORE_EXCL_FREE,
+			   "more pages than the dump has RAM", false);
+
+	/* The free-list keys missing as well. */
+	gen_init(&G, K61);
+	G.no_buddy_key = true;
+	gen_objects(&G);
+	keep_free_objects();
+	check_generated_ex(gen_write(&G, "fl-none.vmcore", NULL), 16, 31, VMCORE_EXCL_FREE,
+			   "VMCOREINFO lacks PAGE_BUDDY_MAPCOUNT_VALUE", false);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Hostile and incomplete dumps: a lower level or kept pages, a warning, never a crash.        */
+
+static void test_hostile_mem_section(void **state)
+{
+	struct gen G;
+
+	/* The mem_section root array outside the dump: no struct page at all. */
+	gen_init(&G, K612);
+	gen_objects(&G);
+	vmgen_info(G.g, "SYMBOL(mem_section)=%llx", (unsigned long long)(PO + 0x7fff0000ULL));
+	check_generated_ex(gen_write(&G, "h-root.vmcore", "SYMBOL(mem_section)"), 2, 31, 30,
+			   "mem_section", true);
+	gen_init(&G, K612);
+	gen_objects(&G);
+	vmgen_info(G.g, "SYMBOL(mem_section)=%llx", (unsigned long long)(PO + 0x7fff0000ULL));
+	check_generated_ex(gen_write(&G, "h-root.vmcore", "SYMBOL(mem_section)"), 0, 1, 30,
+			   "hwpoisoned and offline pages cannot be found", true);
+
+	/* Section 1's mem_map is a kernel address outside the dump: its pages are kept. */
+	gen_init(&G, K612);
+	gen_objects(&G);
+	put64(vmgen_phys(G.g, SECS_PA + 32), (PO + 0x40000000ULL) | 0xf);
+	unexpect(256, 512);
+	check_generated_ex(gen_write(&G, "h-sec.vmcore", NULL), 0, 31, 0,
+			   "256 page(s) kept because their struct page is not in the dump", false);
+
+	/* Section 1's mem_map is not a kernel address at all. */
+	gen_init(&G, K61);
+	gen_objects(&G);
+	put64(vmgen_phys(G.g, SECS_PA + 32), 0x1000 | 0x3);
+	unexpect(256, 512);
+	check_generated_ex(gen_write(&G, "h-sec2.vmcore", NULL), 0, 31, 0,
+			   "1 of 16 memory sections are not in the dump", false);
+
+	/* A root pointing outside the dump (only root 0 is used by this dump). */
+	gen_init(&G, K612);
+	gen_objects(&G);
+	put64(vmgen_phys(G.g, ROOTS_PA), PO + 0x7fff0000ULL);
+	check_generated_ex(gen_write(&G, "h-root0.vmcore", NULL), 31, 31, 30, "mem_section", true);
+}
+
+static void test_hostile_pages(void **state)
+{
+	struct gen G;
+
+	/* A free page of order 60 (kept, as makedumpfile does) and a compound order of 24. */
+	gen_init(&G, K612);
+	gen_objects(&G);
+	make_buddy(&G, 400, 60);
+	or_flags(&G, 0, 5), set_mapping(&G, 0, PO + 0x7101);	/* anon head at pfn 0 */
+	put64(pg(&G, 0), get64(pg(&G, 0)) | G.head_mask);
+	put64(pg(&G, 1), 24);	/* order 24: aligned, but past 1 GiB */
+	expect(0, 1, W_USER);
+	check_generated_ex(gen_write(&G, "h-order.vmcore", NULL), 24, 31, 0,
+			   "1 free page(s) with an order past the free areas kept (first pfn 0x190); "
+			   "1 compound page(s) with an impossible order taken as single pages "
+			   "(first pfn 0x0)", false);
+
+	/* Garbage struct pages: the classification is not trusted at all. */
+	gen_init(&G, K61);
+	gen_objects(&G);
+	for (uint64_t i = 0; i < NPFN * 64; i += 8) {
+		uint64_t x = (i + 1) * 0x9e3779b97f4a7c15ULL;
+		x ^= x >> 29;
+		put64(vmgen_phys(G.g, MEMMAP_PA + i), x * 0xbf58476d1ce4e5b9ULL);
+	}
+	check_generated_ex(gen_write(&G, "h-garbage.vmcore", NULL), 0, 31, 30,
+			   "struct pages look corrupt", true);
+
+	/* Keys missing: only the levels that need them go. */
+	gen_init(&G, K612);
+	gen_objects(&G);
+	check_generated_ex(gen_write(&G, "h-nolru.vmcore", "NUMBER(PG_lru)"), 31, 31,
+			   VMCORE_EXCL_CACHE | VMCORE_EXCL_CACHE_PRIVATE,
+			   "dump level 31 lowered to 25: page cache cannot be told", false);
+	gen_init(&G, K612);
+	gen_objects(&G);
+	check_generated_ex(gen_write(&G, "h-noslab.vmcore", "NUMBER(PAGE_SLAB_MAPCOUNT_VALUE)"),
+			   31, 31, VMCORE_EXCL_USER, "user pages cannot be told from slab pages",
+			   false);
+
+	/* No VMCOREINFO at all. */
+	gen_init(&G, K612);
+	vmgen_no_vmcoreinfo(G.g);
+	check_generated_ex(gen_write(&G, "h-novi.vmcore", NULL), 31, 31, 30, "no VMCOREINFO",
+			   true);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Window independence.                                                                        */
+
+/* The same bitmap whatever the windows: sizes 8 and all, shuffled, asked twice. */
+static void check_windows(struct vmcore *vc, unsigned level, uint64_t shuffle_w)
+{
+	uint64_t n = vmcore_max_pfn(vc), nw = KD_DIV_ROUND_UP(n, shuffle_w);
+	struct vmcore_filter *f;
+	struct kd_err err = { 0 };
+	const char *warning;
+	uint8_t *ref = level_bitmap(vc, level, 65536, NULL, NULL);
+	uint8_t *a = level_bitmap(vc, level, 8, NULL, NULL);
+	uint8_t *b = level_bitmap(vc, level, KD_ALIGN_UP(n, 8), NULL, NULL);
+	uint8_t *c = calloc(1, (size_t)(n / 8 + 2));
+	uint64_t *order = calloc(nw * 2, sizeof(*order));
+
+	assert_memory_equal(ref, a, (size_t)(n + 7) / 8);
+	assert_memory_equal(ref, b, (size_t)(n + 7) / 8);
+	/* Every window twice, in a scrambled order (a fixed permutation). */
+	for (uint64_t i = 0; i < nw * 2; i++)
+		order[i] = (i * 7919 + 13) % nw;
+	assert_int_equal(vmcore_filter_create(vc, level, &f, &warning, &err), 0);
+	for (uint64_t i = 0; i < nw * 2; i++) {
+		uint64_t s = order[i] * shuffle_w;
+		memset(c + s / 8, 0xaa, (size_t)KD_DIV_ROUND_UP(KD_MIN(shuffle_w, n - s), 8));
+		assert_int_equal(vmcore_filter_window(f, s, KD_MIN(s + shuffle_w, n), c + s / 8,
+						      &err), 0);
+	}
+	assert_memory_equal(ref, c, (size_t)(n + 7) / 8);
+	assert_int_equal(vmcore_filter_window(f, 4, 8, c, &err), -EINVAL);
+	vmcore_filter_destroy(f);
+	free(ref), free(a), free(b), free(c), free(order);
+}
+
+static void test_windows_generated(void **state)
+{
+	struct gen G;
+	struct kd_err err = { 0 };
+	struct vmcore *vc;
+	const char *path;
+
+	gen_init(&G, K612);
+	G.unaccepted = true;
+	gen_objects(&G);
+	path = gen_write(&G, "windows.vmcore", NULL);
+	assert_int_equal(vmcore_open(path, &vc, &err), 0);
+	for (unsigned level = 0; level <= 31; level += 3)
+		check_windows(vc, level, 136);
+	check_windows(vc, 31, 8);
+	vmcore_close(vc);
 }
 
 static void test_fixture_61(void **state)
@@ -551,6 +859,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_generated_styles),
+		cmocka_unit_test(test_free_lists),
+		cmocka_unit_test(test_free_lists_hostile),
+		cmocka_unit_test(test_hostile_mem_section),
+		cmocka_unit_test(test_hostile_pages),
+		cmocka_unit_test(test_windows_generated),
 		cmocka_unit_test(test_fixture_61),
 		cmocka_unit_test(test_fixture_612),
 	};
