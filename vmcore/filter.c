@@ -293,6 +293,8 @@ static size_t merge_ranges(struct pfn_range *r, size_t n)
 {
 	size_t out = 0;
 
+	if (!n)
+		return 0;
 	qsort(r, n, sizeof(*r), cmp_range);
 	for (size_t i = 0; i < n; i++) {
 		if (r[i].start >= r[i].end)
