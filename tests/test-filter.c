@@ -181,14 +181,29 @@ struct gen {
 	uint32_t buddy, offline, slab, hugetlb, unacc;
 };
 
+/*
+ * With vmemmap_mode, the mem_map is at VMEMMAP, mapped by 4 KiB page-table entries onto
+ * physical pages in reverse order (no two neighbours contiguous); else in the direct map.
+ */
+#define VMEMMAP 0xffffea0000000000ULL
+#define PGT_PA 0x3000ULL	/* init_top_pgt (SYMBOL and phys_base below put it here) */
+static bool vmemmap_mode;
+
 static uint64_t page_va(uint64_t pfn)
 {
-	return PO + MEMMAP_PA + pfn * 64;
+	return vmemmap_mode ? VMEMMAP + pfn * 64 : PO + MEMMAP_PA + pfn * 64;
+}
+
+static uint64_t page_pa(uint64_t pfn)
+{
+	if (vmemmap_mode)
+		return MEMMAP_PA + (NPFN / 64 - 1 - pfn / 64) * 4096 + (pfn % 64) * 64;
+	return MEMMAP_PA + pfn * 64;
 }
 
 static uint8_t *pg(struct gen *G, uint64_t pfn)
 {
-	uint8_t *p = vmgen_phys(G->g, MEMMAP_PA + pfn * 64);
+	uint8_t *p = vmgen_phys(G->g, page_pa(pfn));
 	assert_non_null(p);
 	return p;
 }
@@ -351,7 +366,16 @@ static void gen_init(struct gen *G, enum style style)
 	vmgen_load(G->g, HOLE_END * 4096ULL, (NPFN - HOLE_END) * 4096ULL, PO + HOLE_END * 4096ULL);
 	put64(vmgen_phys(G->g, ROOTS_PA), PO + SECS_PA);
 	for (unsigned s = 0; s < NPFN / SPS; s++)
-		put64(vmgen_phys(G->g, SECS_PA + 32 * s), (PO + MEMMAP_PA) | 0xf);
+		put64(vmgen_phys(G->g, SECS_PA + 32 * s), page_va(0) | 0xf);
+	if (vmemmap_mode) {
+		/* PGD -> PUD at 0x8000 -> PMD at 0x9000 -> PT at 0xa000, 4 KiB pages. */
+		put64(vmgen_phys(G->g, PGT_PA + 8 * ((VMEMMAP >> 39) & 511)), 0x8000 | 0x63);
+		put64(vmgen_phys(G->g, 0x8000 + 8 * ((VMEMMAP >> 30) & 511)), 0x9000 | 0x63);
+		put64(vmgen_phys(G->g, 0x9000 + 8 * ((VMEMMAP >> 21) & 511)), 0xa000 | 0x63);
+		for (uint64_t i = 0; i < NPFN / 64; i++)
+			put64(vmgen_phys(G->g, 0xa000 + 8 * (((VMEMMAP >> 12) + i) & 511)),
+			      page_pa(i * 64) | 0x8000000000000063ULL);
+	}
 	for (uint64_t pfn = 0; pfn < NPFN; pfn++)
 		set_mapcount(G, pfn, 0xffffffff);
 }
@@ -648,6 +672,25 @@ static void gen_free_dump(struct gen *G, enum style style)
 	free_list_add(G, 330, 0, 0);
 	free_list_add(G, 336, 2, 1);
 	free_list_add(G, 2048, 10, 0);
+}
+
+/* The mem_map in a vmemmap mapped by 4 KiB pages scattered in physical memory. */
+static void test_generated_vmemmap(void **state)
+{
+	struct gen G;
+
+	vmemmap_mode = true;
+	gen_init(&G, K612);
+	gen_objects(&G);
+	check_generated(gen_write(&G, "vmemmap.vmcore", NULL), 0, 31);
+	/* One page of the mem_map unmapped: its 64 struct pages (pfns 320..383) are lost. */
+	gen_init(&G, K61);
+	gen_objects(&G);
+	put64(vmgen_phys(G.g, 0xa000 + 8 * (((VMEMMAP >> 12) + 5) & 511)), 0);
+	unexpect(320, 384);
+	check_generated_ex(gen_write(&G, "vmemmap-hole.vmcore", NULL), 31, 31, 0,
+			   "64 page(s) kept because their struct page is not in the dump", false);
+	vmemmap_mode = false;
 }
 
 static void test_free_lists(void **state)
@@ -997,6 +1040,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_generated_styles),
+		cmocka_unit_test(test_generated_vmemmap),
 		cmocka_unit_test(test_free_lists),
 		cmocka_unit_test(test_free_lists_hostile),
 		cmocka_unit_test(test_hostile_mem_section),
