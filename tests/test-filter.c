@@ -789,6 +789,31 @@ static void test_hostile_mem_section(void **state)
 	check_generated_ex(gen_write(&G, "h-root0.vmcore", NULL), 31, 31, 30, "mem_section", true);
 }
 
+/* A PT_LOAD far up (1 PiB): the checking pass must not crawl through the gap. */
+static void test_far_load(void **state)
+{
+	struct gen G;
+	struct vmcore_filter *f;
+	struct kd_err err = { 0 };
+	const char *warning, *path;
+	struct vmcore *vc;
+	uint64_t far = 1ULL << 38;	/* pfn */
+	uint8_t bm[2];
+
+	gen_init(&G, K612);
+	gen_objects(&G);
+	vmgen_load(G.g, far * 4096, 4096, PO + far * 4096);
+	path = gen_write(&G, "far.vmcore", NULL);
+	assert_int_equal(vmcore_open(path, &vc, &err), 0);
+	assert_int_equal(vmcore_max_pfn(vc), far + 1);
+	assert_int_equal(vmcore_filter_create(vc, 31, &f, &warning, &err), 0);
+	assert_int_equal(vmcore_filter_totals(f)->ram, NPFN - (HOLE_END - HOLE_START) + 1);
+	assert_int_equal(vmcore_filter_window(f, far, far + 1, bm, &err), 0);
+	assert_int_equal(bm[0], 1);
+	vmcore_filter_destroy(f);
+	vmcore_close(vc);
+}
+
 static void test_hostile_pages(void **state)
 {
 	struct gen G;
@@ -1045,6 +1070,7 @@ int main(void)
 		cmocka_unit_test(test_free_lists_hostile),
 		cmocka_unit_test(test_hostile_mem_section),
 		cmocka_unit_test(test_hostile_pages),
+		cmocka_unit_test(test_far_load),
 		cmocka_unit_test(test_windows_generated),
 		cmocka_unit_test(test_fixture_61),
 		cmocka_unit_test(test_fixture_612),

@@ -658,8 +658,21 @@ static void survey(struct vmcore_filter *f, bool check)
 	memset(&f->an, 0, sizeof(f->an));
 	f->surveying = check;
 	seek(f, 0);
-	for (uint64_t s = 0; s < f->max_pfn; s += SURVEY_CHUNK)
+	for (uint64_t s = 0; s < f->max_pfn; s += SURVEY_CHUNK) {
+		/* Skip chunks with no memory (a dump may have a PT_LOAD far up). */
+		size_t ri = first_range(f->ram, f->nr_ram, s), si = first_range(f->segs, f->nr_segs, s);
+		uint64_t next = f->max_pfn;
+
+		if (ri < f->nr_ram)
+			next = KD_MIN(next, f->ram[ri].start);
+		if (si < f->nr_segs)
+			next = KD_MIN(next, f->segs[si].start);
+		if (next >= s + SURVEY_CHUNK && f->cover_end <= s) {
+			s = KD_ALIGN_DOWN(next, SURVEY_CHUNK) - SURVEY_CHUNK;
+			continue;
+		}
 		run(f, s, KD_MIN(s + SURVEY_CHUNK, f->max_pfn), f->survey_bm, &f->totals);
+	}
 	f->surveying = false;
 	seek(f, 0);
 }
