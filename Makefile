@@ -137,7 +137,12 @@ $(FIX)/%/vmcore.elf:
 	@test -f $(SHARED)/fixtures/$*/vmcore.elf.zst || { echo "missing $(SHARED)/fixtures/$*: set SHARED=" >&2; exit 1; }
 	$(if $(Q),@echo "  UNZSTD  $@")
 	$(Q)zstd -q -d --long=27 -f $(SHARED)/fixtures/$*/vmcore.elf.zst -o $@.tmp && mv $@.tmp $@
-fixtures: $(FIX)/x86_64-6.1-1G/vmcore.elf $(FIX)/x86_64-6.12-1G/vmcore.elf
+$(FIX)/%/out-d31.kdump:
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  UNZSTD  $@")
+	$(Q)zstd -q -d -f $(SHARED)/fixtures/$*/out-d31.kdump.zst -o $@.tmp && mv $@.tmp $@
+fixtures: $(FIX)/x86_64-6.1-1G/vmcore.elf $(FIX)/x86_64-6.12-1G/vmcore.elf \
+	$(FIX)/x86_64-6.12-1G/out-d31.kdump
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory check-run
