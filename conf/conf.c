@@ -480,13 +480,15 @@ static bool parse_device(struct parser *p, const char *what, const struct value 
 		char *s;
 		if (!one_word(p, v))
 			return false;
-		if (strncmp(v->s, "/dev/", 5) != 0 || !v->s[5]) {
-			error_at(p, v->col, "%s device \"%s\" is not under /dev", what, v->s);
-			return false;
-		}
 		s = check_path(p, "device", v->s, v->col);
 		if (!s)
 			return false;
+		/* Checked once normalised: "/dev//" is /dev itself. */
+		if (strncmp(s, "/dev/", 5) != 0) {
+			error_at(p, v->col, "%s device \"%s\" is not under /dev", what, v->s);
+			free(s);
+			return false;
+		}
 		t->device_kind = CONF_DEVICE_PATH;
 		set_str(&t->device, s);
 		return true;
@@ -540,7 +542,8 @@ static bool ipv6_ok(const char *h)
 	size_t len = strlen(h);
 	const char *pct = strchr(h, '%');
 
-	if (len < 2 || len > 64 || !strchr(h, ':'))
+	/* Every textual IPv6 address has at least two colons ("::1", "a:b:c:d:e:f:g:h"). */
+	if (len < 2 || len > 64 || !strchr(h, ':') || strchr(h, ':') == strrchr(h, ':'))
 		return false;
 	for (const char *s = h; *s && s != pct; s++)
 		if (!isxdigit((unsigned char)*s) && *s != ':' && *s != '.')
@@ -1638,11 +1641,11 @@ int conf_render(const struct conf *c, char **ret)
 				  conf_device_kind_name(t->device_kind), t->device);
 		break;
 	case CONF_TARGET_SSH:
+		/* IPv6 addresses in brackets, so that a port cannot be misread. */
+		sb_printf(&b, strchr(t->host, ':') ? "ssh %s@[%s]" : "ssh %s@%s", t->user, t->host);
 		if (t->port)
-			sb_printf(&b, strchr(t->host, ':') ? "ssh %s@[%s]:%u\n" : "ssh %s@%s:%u\n",
-				  t->user, t->host, t->port);
-		else
-			sb_printf(&b, "ssh %s@%s\n", t->user, t->host);
+			sb_printf(&b, ":%u", t->port);
+		sb_printf(&b, "\n");
 		break;
 	case CONF_TARGET_NFS:
 		sb_printf(&b, strchr(t->host, ':') ? "nfs [%s]:%s\n" : "nfs %s:%s\n", t->host,

@@ -406,6 +406,7 @@ static void test_target_errors(void **state)
 	fails("ext4 sda1\n", F ":1:6: bad ext4 device \"sda1\"; write /dev/NAME, UUID=, LABEL=, "
 			     "PARTUUID= or PARTLABEL=");
 	fails("ext4 /mnt/disk\n", F ":1:6: ext4 device \"/mnt/disk\" is not under /dev");
+	fails("raw /dev//\n", F ":1:5: raw device \"/dev//\" is not under /dev"); /* fuzz-conf */
 	fails("ext4 UUID=xyz\n", F ":1:11: bad UUID \"xyz\" in ext4 device \"UUID=xyz\"");
 	fails("xfs LABEL=\n", F ":1:11: bad LABEL \"\" in xfs device \"LABEL=\"");
 	fails("raw UUID=1234\n", F ":1:5: raw device \"UUID=1234\": a raw device holds no "
@@ -421,6 +422,9 @@ static void test_target_errors(void **state)
 	fails("ssh root@host:99999\n", F ":1:15: bad ssh port \"99999\"; accepted: 1 to 65535");
 	fails("ssh root@[::1\n", F ":1:10: bad ssh host \"[::1\": write [ADDRESS] or "
 				 "[ADDRESS]:PORT");
+	/* Found by fuzz-conf: "2001:db" is no IPv6 address (and would render as host:port). */
+	fails("ssh ump@[2001:db%po2]\n", F ":1:10: bad IPv6 address \"2001:db%po2\"");
+	fails("ssh u@2001:db8\n", F ":1:12: bad ssh port \"db8\"; accepted: 1 to 65535");
 	fails("nfs server\n", F ":1:5: bad nfs target \"server\": write nfs SERVER:/EXPORT");
 	fails("nfs server:export\n",
 	      F ":1:5: bad nfs target \"server:export\": write nfs SERVER:/EXPORT");
