@@ -194,8 +194,14 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory $(B)/kdump tests fixtures
 	$(Q)KDUMP=$(B)/kdump KD_FIXTURES=$(FIX) SHARED=$(SHARED) scripts/bench $(VMCORE)
 
+SYSCONFDIR ?= /etc
 install: $(B)/kdump
 	install -D -m 0755 $(B)/kdump $(DESTDIR)$(PREFIX)/sbin/kdump
+	install -D -m 0644 kdump/kdump.8 $(DESTDIR)$(PREFIX)/share/man/man8/kdump.8
+	install -D -m 0644 conf/kdump.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/kdump.conf.5
+	@# The admin's config is never overwritten.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/kdump.conf ] || \
+		install -D -m 0644 conf/kdump.conf $(DESTDIR)$(SYSCONFDIR)/kdump.conf
 
 clean:
 	rm -rf $(B)
