@@ -903,6 +903,11 @@ static void h_collector(struct parser *p, const struct directive *d, const struc
 				for (size_t m = 0; mkd && m < KD_ARRAY_SIZE(mkd_opts); m++)
 					if (mkd_opts[m].name[1] == o && !mkd_opts[m].name[2])
 						mo = &mkd_opts[m];
+				if (mo && mo->kind == OPT_IGNORE && !mo->has_arg) {
+					warn_at(p, ocol, "core_collector: makedumpfile option -%c "
+						"is ignored (%s)", o, mo->why);
+					break;
+				}
 				if (mo && mo->kind == OPT_REFUSE)
 					error_at(p, ocol, "core_collector: makedumpfile option -%c is "
 						 "not supported (%s)", o, mo->why);

@@ -525,6 +525,11 @@ static void test_makedumpfile(void **state)
 		    "debug output)");
 	conf_destroy(c);
 
+	c = warns("core_collector makedumpfile -lD -d 31\n",
+		  F ":1:31: core_collector: makedumpfile option -D is ignored (use kdump's own "
+		    "debug output)");
+	assert_int_equal(c->collector.compress, CONF_COMPRESS_LZO);
+	conf_destroy(c);
 	fails("core_collector makedumpfile -p -d 31\n",
 	      F ":1:30: core_collector: makedumpfile option -p is not supported (snappy "
 		"compression is not supported; use -z (zstd) or -l (lzo))");
