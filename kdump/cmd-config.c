@@ -2,6 +2,7 @@
 /* kdump config check / show: validate /etc/kdump.conf and print the effective configuration. */
 #include "kdump/command.h"
 #include "conf/conf.h"
+#include "kdump/json.h"
 
 #include <getopt.h>
 
@@ -43,127 +44,85 @@ static void help(const char *name)
 	       name);
 }
 
-/* JSON string (or null) on f. */
-static void json_str(FILE *f, const char *s)
+static void json_words(struct kd_json *j, const char *key, char **w)
 {
-	if (!s) {
-		fputs("null", f);
+	if (!w) {
+		kd_json_null(j, key);
 		return;
 	}
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
+	kd_json_begin_array(j, key);
+	for (size_t i = 0; w[i]; i++)
+		kd_json_string(j, NULL, w[i]);
+	kd_json_end_array(j);
 }
 
-static void json_words(FILE *f, char **w)
+static void json_diags(struct kd_json *j, const char *key, const struct conf_diags *d,
+		       bool errors)
 {
-	fputc('[', f);
-	for (size_t i = 0; w && w[i]; i++) {
-		if (i)
-			fputs(", ", f);
-		json_str(f, w[i]);
-	}
-	fputc(']', f);
-}
-
-static void json_diags(FILE *f, const struct conf_diags *d, bool errors)
-{
-	bool first = true;
-
-	fputc('[', f);
+	kd_json_begin_array(j, key);
 	for (size_t i = 0; i < d->n; i++) {
 		if (d->v[i].error != errors)
 			continue;
-		fprintf(f, "%s{\"line\": %u, \"column\": %u, \"message\": ", first ? "" : ", ",
-			d->v[i].line, d->v[i].column);
-		json_str(f, d->v[i].msg);
-		fputc('}', f);
-		first = false;
+		kd_json_begin_object(j, NULL);
+		kd_json_u64(j, "line", d->v[i].line);
+		kd_json_u64(j, "column", d->v[i].column);
+		kd_json_string(j, "message", d->v[i].msg);
+		kd_json_end_object(j);
 	}
-	fputc(']', f);
+	kd_json_end_array(j);
 }
 
-static void json_config(FILE *f, const struct conf *c)
+static void json_config(struct kd_json *j, const struct conf *c)
 {
 	const struct conf_target *t = &c->target;
 	_cleanup_free_ char *args = conf_collector_args(&c->collector);
 
-	fputs("{\"target\": {\"kind\": ", f);
-	json_str(f, conf_target_kind_name(t->kind));
-	fputs(", \"spec\": ", f);
-	json_str(f, t->spec);
+	kd_json_begin_object(j, "config");
+	kd_json_begin_object(j, "target");
+	kd_json_string(j, "kind", conf_target_kind_name(t->kind));
+	kd_json_string(j, "spec", t->spec);
 	if (t->kind == CONF_TARGET_FS || t->kind == CONF_TARGET_RAW) {
-		fputs(", \"fstype\": ", f);
-		json_str(f, t->fstype);
-		fputs(", \"device_kind\": ", f);
-		json_str(f, conf_device_kind_name(t->device_kind));
-		fputs(", \"device\": ", f);
-		json_str(f, t->device);
+		kd_json_string(j, "fstype", t->fstype);
+		kd_json_string(j, "device_kind", conf_device_kind_name(t->device_kind));
+		kd_json_string(j, "device", t->device);
 	} else if (t->kind == CONF_TARGET_SSH) {
-		fputs(", \"user\": ", f);
-		json_str(f, t->user);
-		fputs(", \"host\": ", f);
-		json_str(f, t->host);
-		fprintf(f, ", \"port\": %u", t->port ? t->port : 22);
+		kd_json_string(j, "user", t->user);
+		kd_json_string(j, "host", t->host);
+		kd_json_u64(j, "port", t->port ? t->port : 22);
 	} else if (t->kind == CONF_TARGET_NFS) {
-		fputs(", \"server\": ", f);
-		json_str(f, t->host);
-		fputs(", \"export\": ", f);
-		json_str(f, t->export_path);
+		kd_json_string(j, "server", t->host);
+		kd_json_string(j, "export", t->export_path);
 	}
-	fprintf(f, ", \"remote\": %s}", conf_target_is_remote(c) ? "true" : "false");
-	fputs(", \"path\": ", f);
-	json_str(f, c->path);
-	fputs(", \"sshkey\": ", f);
-	json_str(f, t->kind == CONF_TARGET_SSH ? c->sshkey : NULL);
-	fputs(", \"core_collector\": {\"args\": ", f);
-	json_str(f, args);
-	fprintf(f, ", \"dump_level\": %u, \"compress\": ", c->collector.dump_level);
-	json_str(f, conf_compress_name(c->collector.compress));
-	fprintf(f, ", \"format\": \"%s\", \"flattened\": %s}",
-		c->collector.format == CONF_FORMAT_ELF ? "elf" : "kdump",
-		c->collector.flattened ? "true" : "false");
-	fputs(", \"kdump_pre\": ", f);
-	json_str(f, c->kdump_pre);
-	fputs(", \"kdump_post\": ", f);
-	json_str(f, c->kdump_post);
-	fputs(", \"kdump_emergency\": ", f);
-	json_str(f, c->kdump_emergency);
-	fputs(", \"extra_bins\": ", f);
-	json_words(f, c->extra_bins);
-	fputs(", \"extra_modules\": ", f);
-	json_words(f, c->extra_modules);
-	fputs(", \"failure_action\": ", f);
-	json_str(f, conf_action_name(c->failure_action));
-	fputs(", \"final_action\": ", f);
-	json_str(f, conf_action_name(c->final_action));
-	fprintf(f, ", \"force_rebuild\": %s, \"force_no_rebuild\": %s",
-		c->force_rebuild ? "true" : "false", c->force_no_rebuild ? "true" : "false");
-	fprintf(f, ", \"auto_reset_crashkernel\": %s",
-		c->auto_reset_crashkernel ? "true" : "false");
+	kd_json_bool(j, "remote", conf_target_is_remote(c));
+	kd_json_end_object(j);
+	kd_json_string(j, "path", c->path);
+	kd_json_string(j, "sshkey", t->kind == CONF_TARGET_SSH ? c->sshkey : NULL);
+	kd_json_begin_object(j, "core_collector");
+	kd_json_string(j, "args", args);
+	kd_json_u64(j, "dump_level", c->collector.dump_level);
+	kd_json_string(j, "compress", conf_compress_name(c->collector.compress));
+	kd_json_string(j, "format", c->collector.format == CONF_FORMAT_ELF ? "elf" : "kdump");
+	kd_json_bool(j, "flattened", c->collector.flattened);
+	kd_json_end_object(j);
+	kd_json_string(j, "kdump_pre", c->kdump_pre);
+	kd_json_string(j, "kdump_post", c->kdump_post);
+	kd_json_string(j, "kdump_emergency", c->kdump_emergency);
+	json_words(j, "extra_bins", c->extra_bins);
+	json_words(j, "extra_modules", c->extra_modules);
+	kd_json_string(j, "failure_action", conf_action_name(c->failure_action));
+	kd_json_string(j, "final_action", conf_action_name(c->final_action));
+	kd_json_bool(j, "force_rebuild", c->force_rebuild);
+	kd_json_bool(j, "force_no_rebuild", c->force_no_rebuild);
+	kd_json_bool(j, "auto_reset_crashkernel", c->auto_reset_crashkernel);
 	if (c->keep)
-		fprintf(f, ", \"keep\": %u", c->keep);
+		kd_json_u64(j, "keep", c->keep);
 	else
-		fputs(", \"keep\": null", f);
-	fputs(", \"verify\": ", f);
-	json_str(f, conf_verify_name(c->verify));
-	fputs(", \"notify\": ", f);
-	if (c->notify)
-		json_words(f, c->notify);
-	else
-		fputs("null", f);
-	fputs(", \"capture_cmdline_append\": ", f);
-	json_str(f, c->capture_cmdline_append);
-	fputs(", \"crashkernel\": ", f);
-	json_str(f, c->crashkernel);
-	fputc('}', f);
+		kd_json_null(j, "keep"); /* keep all */
+	kd_json_string(j, "verify", conf_verify_name(c->verify));
+	json_words(j, "notify", c->notify);
+	kd_json_string(j, "capture_cmdline_append", c->capture_cmdline_append);
+	kd_json_string(j, "crashkernel", c->crashkernel);
+	kd_json_end_object(j);
 }
 
 static int run_config(int argc, char **argv, bool show)
@@ -216,20 +175,22 @@ static int run_config(int argc, char **argv, bool show)
 		return kd_fail(&(struct kd_err){ .code = -ENOMEM });
 	r = conf_load(root, file, &c, &diags, &err);
 	if (json) {
-		printf("{\"file\": ");
-		json_str(stdout, full);
-		printf(", \"valid\": %s, \"errors\": ", r >= 0 ? "true" : "false");
-		json_diags(stdout, &diags, true);
-		printf(", \"warnings\": ");
-		json_diags(stdout, &diags, false);
+		struct kd_json j;
+
+		kd_json_init(&j, stdout);
+		kd_json_begin_object(&j, NULL);
+		kd_json_string(&j, "file", full);
+		kd_json_bool(&j, "valid", r >= 0);
+		json_diags(&j, "errors", &diags, true);
+		json_diags(&j, "warnings", &diags, false);
 		if (diags.n_errors + diags.n_warnings > diags.n)
-			printf(", \"not_shown\": %zu", diags.n_errors + diags.n_warnings - diags.n);
-		printf(", \"config\": ");
+			kd_json_u64(&j, "not_shown", diags.n_errors + diags.n_warnings - diags.n);
 		if (c)
-			json_config(stdout, c);
+			json_config(&j, c);
 		else
-			printf("null");
-		printf("}\n");
+			kd_json_null(&j, "config");
+		kd_json_end_object(&j);
+		kd_json_finish(&j);
 	} else {
 		for (size_t i = 0; i < diags.n; i++) {
 			if (diags.v[i].error)
