@@ -130,6 +130,44 @@ $(B)/tests/lib%.so: tests/shim/%.c $(FLAGS_STAMP)
 
 tests: $(B)/kdump $(TEST_BIN) $(TOOL_BIN) $(SHIM_BIN)
 
+# ---- fuzz targets -------------------------------------------------------------------------
+# tests/fuzz/fuzz-NAME.c defines LLVMFuzzerTestOneInput; its corpus is tests/fuzz/corpus/NAME/
+# (and tests/fuzz/NAME.dict an optional libFuzzer dictionary). `make check` links each with
+# the replay main tests/fuzz/replay.c into build/fuzz/fuzz-NAME and replays the corpus
+# (tests/t-fuzz-replay.sh). `make fuzz FUZZ_SECONDS=N [FUZZ=NAME]` builds them with clang's
+# libFuzzer, ASan and UBSan (in build/libfuzzer) and runs each for N seconds: new inputs go to
+# build/fuzz-corpus/NAME, crashes to build/fuzz-crash/NAME (fix, then add them to the corpus).
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 60
+FUZZ ?= $(patsubst tests/fuzz/fuzz-%.c,%,$(FUZZ_SRC))
+
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(ALL_LIBS) $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  FUZZ    $@")
+	$(Q)$(CC) $(CFLAGS) $(KD_CFLAGS) $(LDFLAGS) $(KD_LDFLAGS) -o $@ $< tests/fuzz/replay.c \
+		$(ALL_LIBS) $(LIBS)
+$(B)/libfuzzer-bin/%: tests/fuzz/%.c $(ALL_LIBS) $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  FUZZ    $@")
+	$(Q)$(CC) $(CFLAGS) $(KD_CFLAGS) $(LDFLAGS) $(KD_LDFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(ALL_LIBS) $(LIBS)
+fuzz-build: $(patsubst %,$(B)/libfuzzer-bin/fuzz-%,$(FUZZ))
+tests: $(FUZZ_BIN)
+
+fuzz:
+	$(Q)$(MAKE) --no-print-directory B=$(B)/libfuzzer CC=clang NO_DEPS=1 \
+		SANITIZE=fuzzer-no-link,address,undefined FUZZ="$(FUZZ)" fuzz-build
+	$(Q)for t in $(FUZZ); do \
+		mkdir -p $(B)/fuzz-corpus/$$t $(B)/fuzz-crash/$$t || exit 1; \
+		dict=; [ -f tests/fuzz/$$t.dict ] && dict=-dict=tests/fuzz/$$t.dict; \
+		echo "== fuzz-$$t for $(FUZZ_SECONDS) s"; \
+		$(B)/libfuzzer/libfuzzer-bin/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-rss_limit_mb=2048 -print_final_stats=1 $$dict \
+			-artifact_prefix=$(B)/fuzz-crash/$$t/ $(B)/fuzz-corpus/$$t \
+			tests/fuzz/corpus/$$t || exit 1; \
+	done
+
 # The shared fixtures, decompressed once into build/fixtures (make check needs them).
 FIX ?= $(B)/fixtures
 $(FIX)/%/vmcore.elf:
@@ -161,13 +199,19 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory $(B)/kdump tests fixtures
 	$(Q)KDUMP=$(B)/kdump KD_FIXTURES=$(FIX) SHARED=$(SHARED) scripts/bench $(VMCORE)
 
+SYSCONFDIR ?= /etc
 install: $(B)/kdump
 	install -D -m 0755 $(B)/kdump $(DESTDIR)$(PREFIX)/sbin/kdump
+	install -D -m 0644 kdump/kdump.8 $(DESTDIR)$(PREFIX)/share/man/man8/kdump.8
+	install -D -m 0644 conf/kdump.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/kdump.conf.5
+	@# The admin's config is never overwritten.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/kdump.conf ] || \
+		install -D -m 0644 conf/kdump.conf $(DESTDIR)$(SYSCONFDIR)/kdump.conf
 
 clean:
 	rm -rf $(B)
 
-.PHONY: bench all build-deps deps tests check check-run fixtures demo demo-run install clean
+.PHONY: fuzz fuzz-build bench all build-deps deps tests check check-run fixtures demo demo-run install clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
