@@ -246,7 +246,8 @@ static int add_cpu(unsigned cpu, void *p)
 	if (rc < 0) {
 		kd_err_prefix(c->err, "CPU %u: cannot read its crash note address (%s)", cpu,
 			      rc == -EACCES || rc == -EPERM ? "run as root"
-							    : "the kernel needs CONFIG_CRASH_DUMP");
+			      : rc == -ENOENT		    ? "the kernel needs CONFIG_CRASH_DUMP"
+							    : "check that sysfs is mounted");
 		return rc;
 	}
 	snprintf(path, sizeof(path), "%s/crash_notes_size", dir);
@@ -276,8 +277,8 @@ static int read_cpus(struct loader_sysinfo *si, struct kd_err *err)
 		return rc;
 	rc = loader_parse_cpulist(buf, LOADER_MAX_CPUS, add_cpu, &c);
 	if (rc == -EINVAL || rc == -E2BIG)
-		return kd_err_set(err, rc, "%s/sys/devices/system/cpu/possible: bad CPU list \"%.60s\"",
-				  strcmp(si->root, "/") ? si->root : "", buf);
+		return kd_err_set(err, rc, "%s/sys/devices/system/cpu/possible: bad CPU list \"%.*s\"",
+				  strcmp(si->root, "/") ? si->root : "", (int)strcspn(buf, "\n"), buf);
 	return rc < 0 ? rc : 0;
 }
 
@@ -330,14 +331,19 @@ static int read_kcore(struct loader_sysinfo *si)
 	int last = -ENOENT;
 
 	for (size_t i = 0; i < KD_ARRAY_SIZE(names) && fd < 0; i++) {
-		free(path);
-		path = kd_path_at(si->root, names[i]);
-		if (!path)
+		_cleanup_free_ char *p = kd_path_at(si->root, names[i]);
+
+		if (!p)
 			return -ENOMEM;
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = open(p, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			last = -errno;
-		if (fd < 0 && errno != ENOENT)
+		/* Report the real name unless the fallback exists (a fixture's copy). */
+		if (!path || fd >= 0 || errno != ENOENT) {
+			free(path);
+			path = KD_TAKE_PTR(p);
+		}
+		if (fd < 0 && last != -ENOENT)
 			break;
 	}
 	if (fd < 0) {
