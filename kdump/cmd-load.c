@@ -14,6 +14,7 @@ struct load_args {
 	const char *kernel, *initrd, *append, *sysroot, *save_hdr;
 	bool reuse, dry_run, no_initrd;
 	long serial;
+	const char *corrupt;	/* test hook: segment kind to damage after hashing */
 };
 
 static void help_load(FILE *f)
@@ -91,6 +92,8 @@ static int parse_load_args(int argc, char **argv, bool crash, struct load_args *
 		{ "sysroot", required_argument, NULL, 'R' },
 		{ "save-elfcorehdr", required_argument, NULL, 'S' },
 		{ "serial-port", required_argument, NULL, 'P' },
+		/* Undocumented test hook for the VM harness: proves the purgatory refuses. */
+		{ "test-corrupt-segment", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -134,6 +137,9 @@ static int parse_load_args(int argc, char **argv, bool crash, struct load_args *
 			a->serial = (long)v;
 			break;
 		}
+		case 'C':
+			a->corrupt = optarg;
+			break;
 		case 'h':
 			crash ? help_load(stdout) : help_kexec_load(stdout);
 			return -1;
@@ -241,6 +247,21 @@ static int do_load(int argc, char **argv, bool crash)
 		rc = save_file(a.save_hdr, h->buf, h->bufsz, &err);
 		if (rc < 0)
 			goto fail;
+	}
+	if (a.corrupt) {
+		/* Flip one byte after the digests were computed: the purgatory must refuse to boot. */
+		size_t i;
+		for (i = 0; i < plan->n_seg; i++)
+			if (strcmp(loader_seg_kind_name(plan->seg[i].kind), a.corrupt) == 0)
+				break;
+		if (i == plan->n_seg || plan->seg[i].kind == LOADER_SEG_PURGATORY) {
+			rc = kd_err_set(&err, -EINVAL, "--test-corrupt-segment: no hashed segment '%s'",
+					a.corrupt);
+			goto fail;
+		}
+		plan->seg[i].buf[plan->seg[i].bufsz / 2] ^= 0x01;
+		kd_warn("test: segment %s damaged after hashing; the purgatory must refuse it",
+			a.corrupt);
 	}
 	if (a.dry_run) {
 		printf("kdump %s: dry run, nothing is loaded\n", crash ? "load" : "kexec load");
