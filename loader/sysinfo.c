@@ -64,6 +64,12 @@ static int cmp_range(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+static void sort_ranges(struct loader_range *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_range);
+}
+
 static int push_range(struct loader_range **v, size_t *n, const struct loader_range *r)
 {
 	struct loader_range *nv;
@@ -143,9 +149,9 @@ int loader_parse_iomem(struct loader_sysinfo *si, const char *text, const char *
 			si->kernel_code_start = r.start;
 	}
 	si->iomem_zeroed = any && !any_nonzero;
-	qsort(si->ram, si->n_ram, sizeof(*si->ram), cmp_range);
-	qsort(si->iomem_mem, si->n_iomem_mem, sizeof(*si->iomem_mem), cmp_range);
-	qsort(si->crash, si->n_crash, sizeof(*si->crash), cmp_range);
+	sort_ranges(si->ram, si->n_ram);
+	sort_ranges(si->iomem_mem, si->n_iomem_mem);
+	sort_ranges(si->crash, si->n_crash);
 	si->have_crash_high = si->have_crash_low = false;
 	if (si->n_crash) {
 		/* kexec_load only accepts crashk_res: the highest region (as kexec-tools). */
@@ -314,7 +320,7 @@ static int read_memmap(struct loader_sysinfo *si, struct kd_err *err)
 		if (rc < 0)
 			return kd_err_set(err, rc, "/sys/firmware/memmap: too many entries");
 	}
-	qsort(si->memmap, si->n_memmap, sizeof(*si->memmap), cmp_range);
+	sort_ranges(si->memmap, si->n_memmap);
 	return 0;
 }
 
