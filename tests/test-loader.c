@@ -817,6 +817,54 @@ static void test_bad_input(void **state)
 	}
 }
 
+/* Random damage to real inputs: parsers answer with an error or a result, never a crash. */
+static void test_parsers_survive_garbage(void **state)
+{
+	const char *root = fixture_sysroot(fixtures[0]);
+	char path[4096];
+	uint8_t *iomem, *bz;
+	size_t ilen, blen = 64 * 1024;
+	unsigned seed = 12345, ok = 0;
+	const char *kpath = make_bzimage("bz-fuzz", 0x020f, 0x7f, blen - 28 * 512, 0x1000000);
+
+	if (!root) {
+		tu_skip_or_fail("fixture sysroot missing");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/proc/iomem", root);
+	iomem = tu_read_file(path, &ilen);
+	bz = tu_read_file(kpath, &blen);
+	for (int it = 0; it < 3000; it++) {
+		char *t = malloc(ilen + 1);
+		uint8_t *b = malloc(blen);
+		struct loader_sysinfo si = { .root = (char *)"/" };
+		struct loader_bzimage out;
+		struct kd_err err = { 0 };
+
+		memcpy(t, iomem, ilen + 1);
+		memcpy(b, bz, blen);
+		for (int k = 0; k < 1 + it % 8; k++) {
+			seed = seed * 1103515245 + 12345;
+			t[(seed >> 8) % ilen] = (char)(" -:0f\nx"[seed % 8]);
+			seed = seed * 1103515245 + 12345;
+			b[0x1f0 + (seed >> 8) % 0x80] = (uint8_t)(seed >> 3);
+		}
+		if (loader_parse_iomem(&si, t, "fuzz", &err) == 0)
+			ok++;
+		else
+			assert_true(err.msg[0] != '\0');
+		free(si.ram);
+		free(si.iomem_mem);
+		if (loader_bzimage_parse(b, blen, "fuzz", &out, &err) == 0)
+			assert_true(out.setup_size < blen && out.header_end <= 0x280);
+		free(t);
+		free(b);
+	}
+	assert_true(ok > 0);
+	free(iomem);
+	free(bz);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -830,6 +878,7 @@ int main(void)
 		cmocka_unit_test(test_plan_check_catches),
 		cmocka_unit_test(test_plain_kexec_plan),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_parsers_survive_garbage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
