@@ -224,6 +224,12 @@ static int do_load(int argc, char **argv, bool crash)
 	rc = loader_sysinfo_read(a.sysroot, &si, &err);
 	if (rc < 0)
 		goto fail;
+	if (crash && !si->have_crash_high && !si->iomem_zeroed) {
+		rc = kd_err_set(&err, -ENOENT,
+				"no crash kernel reservation (no \"Crash kernel\" line in /proc/iomem): "
+				"boot with crashkernel=256M on the kernel command line and reboot");
+		goto fail;
+	}
 	rc = default_paths(si, &a, &kfree, &ifree, &err);
 	if (rc < 0)
 		goto fail;

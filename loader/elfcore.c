@@ -73,6 +73,8 @@ int loader_elfcorehdr_build(const struct loader_sysinfo *si, uint8_t **ret_buf, 
 	size_t len;
 	int rc;
 
+	if (si->cpu_error)
+		return kd_err_set(err, -ENOENT, "%s", si->cpu_error);
 	if (si->n_cpus == 0)
 		return kd_err_set(err, -ENOENT,
 				  "no CPU crash notes found under %s/sys/devices/system/cpu "

@@ -78,6 +78,7 @@ struct loader_sysinfo {
 	size_t n_cpus;
 	size_t n_possible;		/* CPUs in the possible list */
 	unsigned missing_cpus;		/* possible CPUs without a cpuN directory (not present) */
+	char *cpu_error;		/* why the CPU notes are unknown, NULL if read */
 
 	/* /proc/kcore program headers: kernel text and the direct map */
 	bool have_text;
@@ -101,7 +102,9 @@ struct loader_sysinfo {
 
 /*
  * Reads everything the loader needs from root ("/" or NULL: the live system). Missing
- * optional files leave fields empty; an unreadable /proc/iomem or cpu list is an error.
+ * optional files leave fields empty; an unreadable /proc/iomem is an error. What only a crash
+ * load needs (CPU notes, kcore) is recorded as an error string (cpu_error, kcore_error) that
+ * loader_elfcorehdr_build reports, so status and plain kexec work without it.
  * On success *ret (caller destroys) is set.
  */
 int loader_sysinfo_read(const char *root, struct loader_sysinfo **ret, struct kd_err *err);

@@ -469,9 +469,17 @@ int loader_sysinfo_read(const char *root, struct loader_sysinfo **ret, struct kd
 			si->vmcoreinfo_size = s;
 		}
 	}
-	rc = read_cpus(si, err);
-	if (rc < 0)
-		goto fail;
+	{
+		struct kd_err cerr = { 0 };
+		if (read_cpus(si, &cerr) < 0) {
+			si->cpu_error = kd_strdup(cerr.msg);
+			si->n_cpus = 0;
+			if (!si->cpu_error) {
+				rc = kd_err_set(err, -ENOMEM, "out of memory");
+				goto fail;
+			}
+		}
+	}
 	rc = read_kcore(si);
 	if (rc < 0) {
 		kd_err_set(err, rc, "out of memory");
@@ -515,6 +523,7 @@ void loader_sysinfo_destroy(struct loader_sysinfo *si)
 	free(si->memmap);
 	free(si->cpus);
 	free(si->kcore_error);
+	free(si->cpu_error);
 	free(si->cmdline);
 	free(si->release);
 	free(si);
