@@ -12,7 +12,7 @@
 
 struct load_args {
 	const char *kernel, *initrd, *append, *sysroot, *save_hdr;
-	bool reuse, dry_run, no_initrd;
+	bool reuse, dry_run, no_initrd, no_hotplug;
 	long serial;
 	const char *corrupt;	/* test hook: segment kind to damage after hashing */
 };
@@ -24,7 +24,8 @@ static void help_load(FILE *f)
 		"    kdump load - arm a capture kernel for the next panic\n\n"
 		"SYNOPSIS\n"
 		"    kdump load [--kernel K] [--initrd I | --no-initrd] [--append ARGS] [--reuse-cmdline]\n"
-		"               [--dry-run] [--sysroot DIR] [--save-elfcorehdr FILE] [--serial-port PORT]\n\n"
+		"               [--dry-run] [--sysroot DIR] [--save-elfcorehdr FILE] [--serial-port PORT]\n"
+		"               [--no-hotplug]\n\n"
 		"DESCRIPTION\n"
 		"    Loads kernel K into the crash kernel reservation (crashkernel= on the running\n"
 		"    kernel's command line) with kexec_load(KEXEC_ON_CRASH), together with an ELF core\n"
@@ -49,6 +50,9 @@ static void help_load(FILE *f)
 		"    --save-elfcorehdr FILE  also write the ELF core header to FILE\n"
 		"    --serial-port PORT  8250 I/O port for the purgatory's messages (default 0x3f8,\n"
 		"                        0 = silent)\n"
+		"    --no-hotplug        on kernels with crash hotplug (/sys/kernel/crash_elfcorehdr_size),\n"
+		"                        do not let the kernel update the ELF header after CPU or memory\n"
+		"                        hotplug (then the header is digest-checked like the rest)\n"
 		"    -h, --help          show this help\n\n"
 		"EXIT STATUS\n"
 		"    0 armed (or planned with --dry-run), 1 failure (nothing new is armed), 2 usage.\n\n"
@@ -92,6 +96,7 @@ static int parse_load_args(int argc, char **argv, bool crash, struct load_args *
 		{ "sysroot", required_argument, NULL, 'R' },
 		{ "save-elfcorehdr", required_argument, NULL, 'S' },
 		{ "serial-port", required_argument, NULL, 'P' },
+		{ "no-hotplug", no_argument, NULL, 'H' },
 		/* Undocumented test hook for the VM harness: proves the purgatory refuses. */
 		{ "test-corrupt-segment", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
@@ -137,6 +142,9 @@ static int parse_load_args(int argc, char **argv, bool crash, struct load_args *
 			a->serial = (long)v;
 			break;
 		}
+		case 'H':
+			a->no_hotplug = true;
+			break;
 		case 'C':
 			a->corrupt = optarg;
 			break;
@@ -240,6 +248,7 @@ static int do_load(int argc, char **argv, bool crash)
 		.append = a.append,
 		.reuse_cmdline = a.reuse,
 		.serial_port = (uint16_t)a.serial,
+		.no_hotplug = a.no_hotplug,
 	};
 	if (!a.append && !a.reuse) {
 		o.reuse_cmdline = true;

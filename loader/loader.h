@@ -98,6 +98,7 @@ struct loader_sysinfo {
 	int crash_loaded;		/* /sys/kernel/kexec_crash_loaded: 0, 1, -1 unknown */
 	int kexec_loaded;		/* /sys/kernel/kexec_loaded */
 	uint64_t crash_size;		/* /sys/kernel/kexec_crash_size, 0 if unknown */
+	uint64_t crash_hdr_size;	/* /sys/kernel/crash_elfcorehdr_size (crash hotplug), 0 if none */
 };
 
 /*
@@ -168,6 +169,7 @@ struct loader_kexec_segment {
 
 enum {
 	LOADER_KEXEC_ON_CRASH = 0x1,
+	LOADER_KEXEC_UPDATE_ELFCOREHDR = 0x4,	/* the kernel may rewrite the header (hotplug) */
 	LOADER_KEXEC_ARCH_X86_64 = 62 << 16,
 	LOADER_KEXEC_FILE_UNLOAD = 0x1,
 	LOADER_KEXEC_FILE_ON_CRASH = 0x2,
@@ -202,6 +204,7 @@ struct loader_opts {
 	const char *append;		/* user command line part, NULL: none */
 	bool reuse_cmdline;		/* start from /proc/cmdline (minus BOOT_IMAGE=, crashkernel=) */
 	uint16_t serial_port;		/* purgatory messages (0: silent), default 0x3f8 */
+	bool no_hotplug;		/* do not let the kernel update the elfcorehdr on hotplug */
 };
 
 enum loader_seg_kind {
@@ -241,6 +244,8 @@ struct loader_plan {
 	uint64_t free_low_start, free_low_end; /* free pages for control pages (inclusive end) */
 	uint64_t control_bytes;		/* what we estimated the kernel needs there */
 	uint64_t elfcorehdr_addr;	/* 0 for LOADER_MODE_KEXEC */
+	bool hotplug;			/* KEXEC_UPDATE_ELFCOREHDR: header sized by the kernel,
+					 * rewritten on CPU/memory hotplug, so not digest-checked */
 	size_t elfcorehdr_phnum;
 	uint64_t kernel_entry;		/* kernel load address + 0x200 */
 	uint64_t boot_params_addr;

@@ -342,6 +342,9 @@ static int purgatory_patch(struct loader_plan *plan, struct loader_segment *pseg
 		if (s->kind == LOADER_SEG_PURGATORY)
 			continue;
 		seg_digest(s);
+		/* The kernel may rewrite a hotplug header after load: not checked. */
+		if (s->kind == LOADER_SEG_ELFCOREHDR && plan->hotplug)
+			continue;
 		s->hashed = true;
 		pp.regions[n].start = s->mem;
 		pp.regions[n].len = s->memsz;
@@ -445,6 +448,15 @@ int loader_plan_create(const struct loader_sysinfo *si, const struct loader_opts
 		if (rc < 0)
 			goto fail;
 		m_hdr = KD_ALIGN_UP(hdr_len, PAGE);
+		/*
+		 * Crash hotplug (6.6+, CONFIG_CRASH_HOTPLUG): the kernel rewrites the header with
+		 * its own builder after CPU/memory events if the segment can hold the largest one
+		 * it may build (crash_elfcorehdr_size), and finds it by its ELF magic.
+		 */
+		if (si->crash_hdr_size && !o->no_hotplug) {
+			plan->hotplug = true;
+			m_hdr = KD_ALIGN_UP(KD_MAX((uint64_t)hdr_len, si->crash_hdr_size), PAGE);
+		}
 		plan->elfcorehdr_phnum = (hdr_len - 64) / 56;
 	}
 	loader_purgatory_blob(&blob, &blob_size);
@@ -572,7 +584,8 @@ int loader_plan_create(const struct loader_sysinfo *si, const struct loader_opts
 			if (rc < 0)
 				goto fail;
 		}
-	plan->flags = LOADER_KEXEC_ARCH_X86_64 | (crash ? LOADER_KEXEC_ON_CRASH : 0);
+	plan->flags = LOADER_KEXEC_ARCH_X86_64 | (crash ? LOADER_KEXEC_ON_CRASH : 0) |
+		      (plan->hotplug ? LOADER_KEXEC_UPDATE_ELFCOREHDR : 0);
 	rc = loader_plan_check(plan, err);
 	if (rc < 0) {
 		kd_err_prefix(err, "internal error, the plan breaks a kernel rule");
@@ -657,6 +670,14 @@ int loader_plan_check(const struct loader_plan *plan, struct kd_err *err)
 					  plan->window.start, plan->window.end);
 		if (plan->entry >= s->mem && plan->entry < end)
 			entry_ok = true;
+		/* With hotplug the kernel takes the last segment starting with ELF magic as the
+		 * header (crash_handle_hotplug_event): no other segment may start with it. */
+		if (plan->hotplug && s->kind != LOADER_SEG_ELFCOREHDR && s->bufsz >= 4 &&
+		    memcmp(s->buf, "\177ELF", 4) == 0)
+			return kd_err_set(err, -EINVAL,
+					  "segment %zu (%s) starts with ELF magic: the kernel would "
+					  "take it for the elfcorehdr on hotplug",
+					  i, loader_seg_kind_name(s->kind));
 		used += s->memsz;
 	}
 	if (!entry_ok)
@@ -685,9 +706,13 @@ void loader_plan_print(const struct loader_plan *plan, const struct loader_sysin
 	const struct loader_segment *h = loader_plan_elfcorehdr(plan);
 
 	fprintf(f, "mode: %s\n", crash ? "crash (capture kernel, armed for a panic)" : "kexec (reboot into a new kernel)");
-	fprintf(f, "syscall: kexec_load(entry=0x%" PRIx64 ", nr_segments=%zu, flags=0x%lx%s)\n",
-		plan->entry, plan->n_seg, plan->flags,
-		crash ? " = KEXEC_ON_CRASH|KEXEC_ARCH_X86_64" : " = KEXEC_ARCH_X86_64");
+	fprintf(f, "syscall: kexec_load(entry=0x%" PRIx64 ", nr_segments=%zu, flags=0x%lx = %s%s)\n",
+		plan->entry, plan->n_seg, plan->flags, crash ? "KEXEC_ON_CRASH|" : "",
+		plan->hotplug ? "KEXEC_UPDATE_ELFCOREHDR|KEXEC_ARCH_X86_64" : "KEXEC_ARCH_X86_64");
+	if (plan->hotplug)
+		fprintf(f, "crash hotplug: the kernel rewrites the elfcorehdr on CPU/memory hotplug "
+			   "(segment sized to crash_elfcorehdr_size %" PRIu64 "; not digest-checked)\n",
+			si->crash_hdr_size);
 	fprintf(f, "%s: 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64 " MiB)\n",
 		crash ? "crash reservation" : "RAM window", plan->window.start, plan->window.end,
 		(plan->window.end - plan->window.start + 1) >> 20);

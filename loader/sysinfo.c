@@ -506,6 +506,10 @@ int loader_sysinfo_read(const char *root, struct loader_sysinfo **ret, struct kd
 	si->kexec_loaded = read_flag(si->root, "/sys/kernel/kexec_loaded");
 	if (read_u64_file(si->root, "/sys/kernel/kexec_crash_size", 10, &si->crash_size, NULL) < 0)
 		si->crash_size = 0;
+	if (read_u64_file(si->root, "/sys/kernel/crash_elfcorehdr_size", 10, &si->crash_hdr_size,
+			  NULL) < 0 ||
+	    si->crash_hdr_size > (64 << 20))
+		si->crash_hdr_size = 0;
 	*ret = si;
 	return 0;
 fail:

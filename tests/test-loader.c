@@ -715,6 +715,68 @@ static void test_plain_kexec_plan(void **state)
 	loader_sysinfo_destroy(si);
 }
 
+/* Crash hotplug (6.12): the header segment is sized for the kernel's rewrite, flagged, and
+ * left out of the purgatory's digests. */
+static void test_hotplug_plan(void **state)
+{
+	const char *kernel = make_bzimage("bz-hp", 0x020f, 0x7f, 1 << 20, 0x1000000);
+	const char *root;
+	char path[4096];
+	struct loader_opts o = { .mode = LOADER_MODE_CRASH, .kernel_path = kernel, .append = "x" };
+	struct loader_sysinfo *si;
+	struct loader_plan *plan;
+	struct kd_err err = { 0 };
+	struct kd_purgatory_params pp;
+	const struct loader_segment *h;
+
+	if (!fixture_sysroot(fixtures[1])) {
+		tu_skip_or_fail("fixture sysroot missing");
+		return;
+	}
+	root = copy_sysroot(fixtures[1], "root-hotplug");
+	snprintf(path, sizeof(path), "%s/sys/kernel/crash_elfcorehdr_size", root);
+	write_file(path, "917616\n", 7);
+	assert_int_equal(loader_sysinfo_read(root, &si, &err), 0);
+	assert_int_equal(si->crash_hdr_size, 917616);
+	assert_int_equal(loader_plan_create(si, &o, &plan, &err), 0);
+	assert_true(plan->hotplug);
+	assert_int_equal(plan->flags, 0x3e0005);
+	h = loader_plan_elfcorehdr(plan);
+	assert_non_null(h);
+	assert_int_equal(h->memsz, 0xe1000); /* ALIGN(917616, 4 KiB), as kexec-tools --hotplug */
+	assert_false(h->hashed);
+	for (size_t i = 0; i < plan->n_seg; i++)
+		if (plan->seg[i].kind == LOADER_SEG_PURGATORY) {
+			memcpy(&pp, plan->seg[i].buf + KD_PURGATORY_PARAMS_OFFSET, sizeof(pp));
+			assert_int_equal(pp.nr_regions, plan->n_seg - 2);
+			for (uint32_t r = 0; r < pp.nr_regions; r++)
+				assert_true(pp.regions[r].start != h->mem);
+		}
+	for (size_t i = 0; i < plan->n_e820; i++)
+		if (plan->e820[i].type == LOADER_MEM_RAM)
+			assert_true(plan->e820[i].end < h->mem || plan->e820[i].start >= h->mem + h->memsz);
+	assert_int_equal(loader_plan_check(plan, &err), 0);
+	/* a segment starting with ELF magic would be taken for the header by the kernel */
+	for (size_t i = 0; i < plan->n_seg; i++)
+		if (plan->seg[i].kind == LOADER_SEG_BOOT_PARAMS) {
+			uint8_t save[4];
+			memcpy(save, plan->seg[i].buf, 4);
+			memcpy(plan->seg[i].buf, "\177ELF", 4);
+			assert_int_equal(loader_plan_check(plan, &err), -EINVAL);
+			assert_non_null(strstr(err.msg, "ELF magic"));
+			memcpy(plan->seg[i].buf, save, 4);
+		}
+	loader_plan_destroy(plan);
+
+	o.no_hotplug = true;
+	assert_int_equal(loader_plan_create(si, &o, &plan, &err), 0);
+	assert_false(plan->hotplug);
+	assert_int_equal(plan->flags, 0x3e0001);
+	assert_true(loader_plan_elfcorehdr(plan)->hashed);
+	loader_plan_destroy(plan);
+	loader_sysinfo_destroy(si);
+}
+
 /* ---- bad input: clear errors, nothing loaded --------------------------------------------- */
 
 static void expect_arm_error(const char *root, const struct loader_opts *o, const char *what1,
@@ -877,6 +939,7 @@ int main(void)
 		cmocka_unit_test(test_plan_fixture),
 		cmocka_unit_test(test_plan_check_catches),
 		cmocka_unit_test(test_plain_kexec_plan),
+		cmocka_unit_test(test_hotplug_plan),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_parsers_survive_garbage),
 	};
