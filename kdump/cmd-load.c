@@ -12,7 +12,7 @@
 
 struct load_args {
 	const char *kernel, *initrd, *append, *sysroot, *save_hdr;
-	bool reuse, dry_run, no_initrd, no_hotplug;
+	bool reuse, dry_run, no_initrd, no_hotplug, file_load;
 	long serial;
 	const char *corrupt;	/* test hook: segment kind to damage after hashing */
 };
@@ -25,7 +25,7 @@ static void help_load(FILE *f)
 		"SYNOPSIS\n"
 		"    kdump load [--kernel K] [--initrd I | --no-initrd] [--append ARGS] [--reuse-cmdline]\n"
 		"               [--dry-run] [--sysroot DIR] [--save-elfcorehdr FILE] [--serial-port PORT]\n"
-		"               [--no-hotplug]\n\n"
+		"               [--no-hotplug] [--kexec-file-load]\n\n"
 		"DESCRIPTION\n"
 		"    Loads kernel K into the crash kernel reservation (crashkernel= on the running\n"
 		"    kernel's command line) with kexec_load(KEXEC_ON_CRASH), together with an ELF core\n"
@@ -50,6 +50,8 @@ static void help_load(FILE *f)
 		"    --save-elfcorehdr FILE  also write the ELF core header to FILE\n"
 		"    --serial-port PORT  8250 I/O port for the purgatory's messages (default 0x3f8,\n"
 		"                        0 = silent)\n"
+		"    --kexec-file-load   use kexec_file_load directly (the kernel builds the header and\n"
+		"                        its own purgatory; needs a signed kernel under lockdown)\n"
 		"    --no-hotplug        on kernels with crash hotplug (/sys/kernel/crash_elfcorehdr_size),\n"
 		"                        do not let the kernel update the ELF header after CPU or memory\n"
 		"                        hotplug (then the header is digest-checked like the rest)\n"
@@ -97,6 +99,7 @@ static int parse_load_args(int argc, char **argv, bool crash, struct load_args *
 		{ "save-elfcorehdr", required_argument, NULL, 'S' },
 		{ "serial-port", required_argument, NULL, 'P' },
 		{ "no-hotplug", no_argument, NULL, 'H' },
+		{ "kexec-file-load", no_argument, NULL, 'F' },
 		/* Undocumented test hook for the VM harness: proves the purgatory refuses. */
 		{ "test-corrupt-segment", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
@@ -144,6 +147,9 @@ static int parse_load_args(int argc, char **argv, bool crash, struct load_args *
 		}
 		case 'H':
 			a->no_hotplug = true;
+			break;
+		case 'F':
+			a->file_load = true;
 			break;
 		case 'C':
 			a->corrupt = optarg;
@@ -285,7 +291,12 @@ static int do_load(int argc, char **argv, bool crash)
 	}
 	if (crash && si->crash_loaded == 1)
 		kd_info("replacing the capture kernel already loaded");
-	rc = loader_plan_load(plan, loader_sys_real(), &path, &err);
+	if (a.file_load) {
+		rc = loader_plan_file_load(plan, loader_sys_real(), &err);
+		path = LOADER_PATH_KEXEC_FILE_LOAD;
+	} else {
+		rc = loader_plan_load(plan, loader_sys_real(), &path, &err);
+	}
 	if (rc < 0)
 		goto fail;
 	if (path == LOADER_PATH_KEXEC_LOAD)
@@ -295,8 +306,9 @@ static int do_load(int argc, char **argv, bool crash)
 		       plan->seg[0].mem, plan->seg[plan->n_seg - 1].mem + plan->seg[plan->n_seg - 1].memsz - 1,
 		       crash ? " (crash reservation)" : "", plan->entry);
 	else
-		printf("kdump: kexec_load was refused (lockdown or Secure Boot?); %s %s loaded with "
-		       "kexec_file_load: the kernel built the ELF header and checks the signature\n",
+		printf("kdump: %s; %s %s loaded with kexec_file_load: the kernel built the ELF header "
+		       "and purgatory and checked the signature\n",
+		       a.file_load ? "--kexec-file-load" : "kexec_load was refused (lockdown or Secure Boot?)",
 		       crash ? "capture kernel" : "kernel", plan->kernel_path);
 out:
 	loader_plan_destroy(plan);

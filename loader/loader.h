@@ -291,6 +291,10 @@ enum loader_path {
 int loader_plan_load(const struct loader_plan *plan, const struct loader_sys *sys,
 		     enum loader_path *ret_path, struct kd_err *err);
 
+/* Loads with kexec_file_load only (the kernel builds elfcorehdr, boot_params, purgatory). */
+int loader_plan_file_load(const struct loader_plan *plan, const struct loader_sys *sys,
+			  struct kd_err *err);
+
 /* Unloads the crash (crash = true) or plain kexec image; falls back to kexec_file_load. */
 int loader_unload(const struct loader_sys *sys, bool crash, struct kd_err *err);
 

@@ -91,10 +91,22 @@ static int file_load(const struct loader_plan *plan, const struct loader_sys *sy
 	}
 	rc = sys->kexec_file_load(sys->ctx, kfd, ifd, strlen(plan->user_cmdline) + 1,
 				  plan->user_cmdline, flags);
+	if (rc == -EPERM || rc == -EKEYREJECTED || rc == -EBADMSG)
+		return kd_err_sys(err, rc,
+				  "kexec_file_load(%s) refused it (under lockdown or Secure Boot the "
+				  "kernel must carry a signature the running kernel trusts: use the "
+				  "distribution's signed image, not an -unsigned one; or run as root)",
+				  plan->kernel_path);
 	if (rc < 0)
 		return kd_err_sys(err, rc, "kexec_file_load(%s) failed%s", plan->kernel_path,
 				  errno_hint(rc));
 	return 0;
+}
+
+int loader_plan_file_load(const struct loader_plan *plan, const struct loader_sys *sys,
+			  struct kd_err *err)
+{
+	return file_load(plan, sys, err);
 }
 
 int loader_plan_load(const struct loader_plan *plan, const struct loader_sys *sys,
