@@ -30,7 +30,8 @@ vmlinuz_of() {
 	root=$cache/kernels/${pkg}_$ver
 	if ! ls "$root"/boot/vmlinuz-* >/dev/null 2>&1; then
 		mkdir -p "$cache/debs" "$root.tmp"
-		(cd "$cache/debs" && { ls "${pkg}_"*.deb >/dev/null 2>&1 || apt-get download -q "$pkg=$ver" >&2; })
+		(cd "$cache/debs" && { ls "${pkg}_"*.deb >/dev/null 2>&1 || apt-get download -q "$pkg=$ver" >&2 ||
+			{ apt-get update -qq >&2 && apt-get download -q "$pkg=$ver" >&2; }; })
 		dpkg-deb -x "$cache/debs/${pkg}_"*.deb "$root.tmp" && rm -rf "$root" && mv "$root.tmp" "$root"
 	fi
 	ls "$root"/boot/vmlinuz-*
