@@ -56,6 +56,11 @@ int main(int argc, char **argv)
 {
 	const struct kd_command *c;
 
+	/* As /init of the capture initramfs (PID 1) run `kdump init` (kdump/cmd-init.c). */
+	if (getpid() == 1)
+		for (c = __start_kd_commands; c < __stop_kd_commands; c++)
+			if (strcmp(c->name, "init") == 0)
+				return c->run(argc, argv);
 	if (argc < 2) {
 		help(stderr);
 		return KD_EXIT_USAGE;

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* kdump initramfs: builds the capture initramfs: this static binary as /init, the target's
+ * kernel modules with their dependencies, and the settings file. */
+#include "kdump/command.h"
+#include "kdump/cpio.h"
+#include "kdump/initconf.h"
+#include "kdump/kmod.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#define MAX_EXTRA_MODULES 64
+
+static void help(void)
+{
+	printf("NAME\n"
+	       "    kdump initramfs - build the capture initramfs\n\n"
+	       "SYNOPSIS\n"
+	       "    kdump initramfs --output FILE --device DEV [--target local|raw] [OPTIONS]\n\n"
+	       "DESCRIPTION\n"
+	       "    Writes a cpio (newc) archive, gzip-compressed, that the capture kernel unpacks\n"
+	       "    as its root: a statically linked kdump binary as /init (no shell, no busybox),\n"
+	       "    the kernel modules the dump target needs with their dependencies from the\n"
+	       "    capture kernel's modules.dep (and the \"pre:\" soft dependencies of\n"
+	       "    modules.softdep, such as ext4's crc32c), and %s. In the\n"
+	       "    capture kernel, /init loads the modules with finit_module(2) (compressed\n"
+	       "    modules are decompressed by the kernel), waits for DEV, writes the dump and\n"
+	       "    its log, and then powers off or reboots (see `kdump init --help`).\n\n"
+	       "OPTIONS\n"
+	       "    -o, --output FILE      the initramfs to write\n"
+	       "    --device DEV           target block device, e.g. /dev/vda or /dev/sdb1\n"
+	       "    --target local|raw     a filesystem on DEV (default), or the raw device\n"
+	       "    --fstype TYPE          filesystem of a local target (default ext4); its\n"
+	       "                           module is added\n"
+	       "    --path DIR             directory for dumps on that filesystem (default /)\n"
+	       "    --level N              dump level 0-31 (default 31)\n"
+	       "    --compress NAME        compression passed to `kdump capture`\n"
+	       "    --module NAME          a module to add (driver of DEV, e.g. virtio_blk);\n"
+	       "                           repeatable; built-in modules are skipped\n"
+	       "    --release REL          kernel release of the capture kernel (default: uname -r)\n"
+	       "    --kernel-root DIR      root holding lib/modules/REL (default /)\n"
+	       "    --kdump BIN            the static binary to use as /init (default: this one)\n"
+	       "    --final-action ACTION  poweroff (default), reboot or halt\n"
+	       "    --wait SECONDS         how long /init waits for DEV (default 30)\n"
+	       "    --save-raw             also save /proc/vmcore verbatim as vmcore.raw\n"
+	       "    --no-compress          write a plain cpio archive\n"
+	       "    -h, --help             this help\n\n"
+	       "EXIT STATUS\n"
+	       "    0 written, 1 failed (nothing usable left behind), 2 usage error.\n\n"
+	       "EXAMPLES\n"
+	       "    kdump initramfs -o /boot/kdump-initrd.img --device /dev/sdb1 --module ahci\n"
+	       "    kdump initramfs -o capture.img --kernel-root /tmp/linux-6.12 \\\n"
+	       "        --release 6.12.117+deb12-amd64 --device /dev/vda --target raw \\\n"
+	       "        --module virtio_blk\n",
+	       KD_INITCONF_PATH);
+}
+
+/* The binary runs as PID 1 with no libraries around: it must have no ELF interpreter. */
+static int check_static(const char *path, struct kd_err *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	Elf64_Ehdr eh;
+	ssize_t n;
+
+	if (fd < 0)
+		return kd_err_sys(err, -errno, "cannot open %s", path);
+	n = kd_pread_all(fd, &eh, sizeof(eh), 0);
+	if (n != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr))
+		return kd_err_set(err, -ENOEXEC, "%s is not a 64-bit ELF executable", path);
+	if (eh.e_phnum > 256)
+		return kd_err_set(err, -ENOEXEC, "%s: %u program headers, implausible", path,
+				  eh.e_phnum);
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		if (kd_pread_all(fd, &ph, sizeof(ph), eh.e_phoff + (uint64_t)i * sizeof(ph)) !=
+		    (ssize_t)sizeof(ph))
+			return kd_err_set(err, -ENOEXEC, "%s: truncated program headers", path);
+		if (ph.p_type == PT_INTERP)
+			return kd_err_set(err, -ENOEXEC, "%s is dynamically linked; the capture "
+					  "initramfs has no libraries: build with `make STATIC=1` "
+					  "and pass it with --kdump", path);
+	}
+	return 0;
+}
+
+struct opts {
+	const char *output, *release, *root, *kdump;
+	const char *modules[MAX_EXTRA_MODULES];
+	size_t n_modules;
+	bool compress;
+	struct kd_initconf conf;
+};
+
+static int build(struct opts *o, struct kd_err *err)
+{
+	_cleanup_free_ char *moddir = NULL, *text = NULL, *self = NULL;
+	struct kd_kmod_list mods = { 0 };
+	const char *names[MAX_EXTRA_MODULES + 1];
+	size_t n_names = 0;
+	struct kd_cpio *c = NULL;
+	struct utsname u;
+	char size_buf[32];
+	int64_t size;
+	int r;
+
+	if (!o->release) {
+		if (uname(&u) < 0)
+			return kd_err_sys(err, -errno, "uname failed");
+		o->release = u.release;
+	}
+	if (!o->kdump) {
+		self = realpath("/proc/self/exe", NULL);
+		if (!self)
+			return kd_err_sys(err, -errno, "cannot find this binary (/proc/self/exe)");
+		o->kdump = self;
+	}
+	r = check_static(o->kdump, err);
+	if (r < 0)
+		return r;
+
+	for (size_t i = 0; i < o->n_modules; i++)
+		names[n_names++] = o->modules[i];
+	if (o->conf.target == KD_TARGET_LOCAL)
+		names[n_names++] = o->conf.fstype;
+	moddir = kd_asprintf("%s/lib/modules/%s", o->root, o->release);
+	if (!moddir)
+		return kd_err_set(err, -ENOMEM, "out of memory");
+	if (n_names) {
+		r = kd_kmod_resolve(moddir, names, n_names, &mods, err);
+		if (r < 0)
+			return r;
+	}
+	if (mods.n > KD_INITCONF_MAX_MODULES) {
+		kd_kmod_list_free(&mods);
+		return kd_err_set(err, -E2BIG, "%zu modules: at most %d fit", mods.n,
+				  KD_INITCONF_MAX_MODULES);
+	}
+	o->conf.n_modules = 0;
+	for (size_t i = 0; i < mods.n; i++) {
+		const char *b = strrchr(mods.mods[i].path, '/');
+		b = b ? b + 1 : mods.mods[i].path;
+		snprintf(o->conf.modules[i], sizeof(o->conf.modules[i]), "%s", b);
+		o->conf.optional[i] = mods.mods[i].optional;
+		o->conf.n_modules++;
+	}
+	text = kd_initconf_format(&o->conf);
+	if (!text) {
+		kd_kmod_list_free(&mods);
+		return kd_err_set(err, -ENOMEM, "out of memory");
+	}
+
+	r = kd_cpio_create(o->output, o->compress ? KD_CPIO_GZIP : KD_CPIO_PLAIN, &c, err);
+	if (r < 0) {
+		kd_kmod_list_free(&mods);
+		return r;
+	}
+	static const char *const dirs[] = { "dev", "proc", "sys", "etc", "etc/kdump", "lib",
+					    "lib/modules", "tmp", "kdump-target" };
+	for (size_t i = 0; r >= 0 && i < KD_ARRAY_SIZE(dirs); i++)
+		r = kd_cpio_add_dir(c, dirs[i], 0755, err);
+	if (r >= 0)
+		r = kd_cpio_add_chardev(c, "dev/console", 0600, 5, 1, err);
+	if (r >= 0)
+		r = kd_cpio_add_chardev(c, "dev/null", 0666, 1, 3, err);
+	if (r >= 0)
+		r = kd_cpio_add_file(c, "init", 0755, o->kdump, err);
+	for (size_t i = 0; r >= 0 && i < mods.n; i++) {
+		_cleanup_free_ char *src = kd_asprintf("%s/%s", moddir, mods.mods[i].path);
+		_cleanup_free_ char *dst = kd_asprintf("lib/modules/%s", o->conf.modules[i]);
+		if (!src || !dst)
+			r = kd_err_set(err, -ENOMEM, "out of memory");
+		else
+			r = kd_cpio_add_file(c, dst, 0644, src, err);
+	}
+	if (r >= 0)
+		r = kd_cpio_add_data(c, KD_INITCONF_PATH + 1, 0644, text, strlen(text), err);
+	if (r < 0) {
+		kd_cpio_abort(c);
+		unlink(o->output);
+		kd_kmod_list_free(&mods);
+		return r;
+	}
+	size = kd_cpio_finish(c, err);
+	if (size < 0) {
+		unlink(o->output);
+		kd_kmod_list_free(&mods);
+		return (int)size;
+	}
+	printf("%s: %s, /init = %s, %zu module(s) for %s%s\n", o->output,
+	       kd_format_size((uint64_t)size, size_buf, sizeof(size_buf)), o->kdump, mods.n,
+	       o->release, mods.n_builtin ? " (some built in)" : "");
+	for (size_t i = 0; i < mods.n; i++)
+		printf("  %s%s\n", mods.mods[i].path, mods.mods[i].optional ? " (soft dependency)"
+									    : "");
+	kd_kmod_list_free(&mods);
+	return 0;
+}
+
+static int run_initramfs(int argc, char **argv)
+{
+	enum { OPT_DEVICE = 256, OPT_TARGET, OPT_FSTYPE, OPT_PATH, OPT_LEVEL, OPT_COMPRESS, OPT_MODULE,
+	       OPT_RELEASE, OPT_ROOT, OPT_KDUMP, OPT_FINAL, OPT_WAIT, OPT_SAVE_RAW, OPT_NO_COMPRESS };
+	static const struct option lopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "device", required_argument, NULL, OPT_DEVICE },
+		{ "target", required_argument, NULL, OPT_TARGET },
+		{ "fstype", required_argument, NULL, OPT_FSTYPE },
+		{ "path", required_argument, NULL, OPT_PATH },
+		{ "level", required_argument, NULL, OPT_LEVEL },
+		{ "compress", required_argument, NULL, OPT_COMPRESS },
+		{ "module", required_argument, NULL, OPT_MODULE },
+		{ "release", required_argument, NULL, OPT_RELEASE },
+		{ "kernel-root", required_argument, NULL, OPT_ROOT },
+		{ "kdump", required_argument, NULL, OPT_KDUMP },
+		{ "final-action", required_argument, NULL, OPT_FINAL },
+		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "save-raw", no_argument, NULL, OPT_SAVE_RAW },
+		{ "no-compress", no_argument, NULL, OPT_NO_COMPRESS },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct opts o = { .root = "/", .compress = true };
+	struct kd_err err = { 0 };
+	uint64_t u;
+	int c;
+
+	kd_initconf_defaults(&o.conf);
+	while ((c = getopt_long(argc, argv, "ho:", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o.output = optarg;
+			break;
+		case OPT_DEVICE:
+			if (strlen(optarg) >= sizeof(o.conf.device) || optarg[0] != '/')
+				return kd_usage_error("initramfs", "--device wants a /dev path");
+			snprintf(o.conf.device, sizeof(o.conf.device), "%s", optarg);
+			break;
+		case OPT_TARGET:
+			if (strcmp(optarg, "local") == 0)
+				o.conf.target = KD_TARGET_LOCAL;
+			else if (strcmp(optarg, "raw") == 0)
+				o.conf.target = KD_TARGET_RAW;
+			else
+				return kd_usage_error("initramfs", "--target must be local or raw");
+			break;
+		case OPT_FSTYPE:
+			if (strlen(optarg) >= sizeof(o.conf.fstype) || strchr(optarg, '\n'))
+				return kd_usage_error("initramfs", "bad --fstype");
+			snprintf(o.conf.fstype, sizeof(o.conf.fstype), "%s", optarg);
+			break;
+		case OPT_PATH:
+			if (strlen(optarg) >= sizeof(o.conf.path) || strchr(optarg, '\n'))
+				return kd_usage_error("initramfs", "bad --path");
+			snprintf(o.conf.path, sizeof(o.conf.path), "%s", optarg);
+			break;
+		case OPT_LEVEL:
+			if (kd_parse_u64(optarg, 10, &u) < 0 || u > 31)
+				return kd_usage_error("initramfs", "--level must be 0-31");
+			o.conf.level = (unsigned)u;
+			break;
+		case OPT_COMPRESS:
+			if (strlen(optarg) >= sizeof(o.conf.compress) || strchr(optarg, '\n'))
+				return kd_usage_error("initramfs", "bad --compress");
+			snprintf(o.conf.compress, sizeof(o.conf.compress), "%s", optarg);
+			break;
+		case OPT_MODULE:
+			if (o.n_modules >= MAX_EXTRA_MODULES)
+				return kd_usage_error("initramfs", "at most %d --module",
+						      MAX_EXTRA_MODULES);
+			o.modules[o.n_modules++] = optarg;
+			break;
+		case OPT_RELEASE:
+			o.release = optarg;
+			break;
+		case OPT_ROOT:
+			o.root = optarg;
+			break;
+		case OPT_KDUMP:
+			o.kdump = optarg;
+			break;
+		case OPT_FINAL:
+			if (strcmp(optarg, "poweroff") == 0)
+				o.conf.final_action = KD_FINAL_POWEROFF;
+			else if (strcmp(optarg, "reboot") == 0)
+				o.conf.final_action = KD_FINAL_REBOOT;
+			else if (strcmp(optarg, "halt") == 0)
+				o.conf.final_action = KD_FINAL_HALT;
+			else
+				return kd_usage_error("initramfs", "--final-action must be poweroff, "
+						      "reboot or halt");
+			break;
+		case OPT_WAIT:
+			if (kd_parse_u64(optarg, 10, &u) < 0 || u > 3600)
+				return kd_usage_error("initramfs", "--wait must be 0-3600");
+			o.conf.wait_secs = (unsigned)u;
+			break;
+		case OPT_SAVE_RAW:
+			o.conf.save_raw = true;
+			break;
+		case OPT_NO_COMPRESS:
+			o.compress = false;
+			break;
+		case 'h':
+			help();
+			return KD_EXIT_OK;
+		default:
+			return kd_usage_error("initramfs", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return kd_usage_error("initramfs", "unexpected argument '%s'", argv[optind]);
+	if (!o.output)
+		return kd_usage_error("initramfs", "--output FILE is required");
+	if (!o.conf.device[0])
+		return kd_usage_error("initramfs", "--device DEV is required");
+	if (build(&o, &err) < 0)
+		return kd_fail(&err);
+	return KD_EXIT_OK;
+}
+
+KD_COMMAND(initramfs, .name = "initramfs", .summary = "build the capture initramfs",
+	   .order = 300, .run = run_initramfs);

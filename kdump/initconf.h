@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The capture initramfs's own settings file (/etc/kdump/init.conf): written by
+ * `kdump initramfs`, read by the capture init. */
+#ifndef KD_INITCONF_H
+#define KD_INITCONF_H
+
+#include "kdump/base.h"
+
+#define KD_INITCONF_PATH "/etc/kdump/init.conf"
+#define KD_INITCONF_MAX_MODULES 128
+
+enum kd_target_kind { KD_TARGET_LOCAL, KD_TARGET_RAW };
+enum kd_final_action { KD_FINAL_POWEROFF, KD_FINAL_REBOOT, KD_FINAL_HALT };
+
+struct kd_initconf {
+	enum kd_target_kind target;
+	char device[256];	/* /dev/vda, or UUID=... / LABEL=... (resolved under /dev/disk) */
+	char fstype[32];	/* local target: ext4, xfs, ... */
+	char path[256];		/* directory on the target filesystem for dumps */
+	unsigned level;		/* dump level 0-31 */
+	char compress[16];	/* capture compression name, passed to `kdump capture` */
+	enum kd_final_action final_action;
+	bool save_raw;		/* also copy /proc/vmcore verbatim (vmcore.raw), for checks */
+	unsigned wait_secs;	/* how long to wait for the target device */
+	size_t n_modules;
+	char modules[KD_INITCONF_MAX_MODULES][160];	/* paths under /lib/modules, in order */
+	bool optional[KD_INITCONF_MAX_MODULES];	/* soft dependency: failure tolerated */
+};
+
+void kd_initconf_defaults(struct kd_initconf *c);
+/* Parses "key=value" lines (# comments). Errors name the line. */
+int kd_initconf_parse(const char *text, const char *what, struct kd_initconf *ret,
+		      struct kd_err *err);
+/* Formats c as the file's text into a malloc'd string (NULL on allocation failure). */
+char *kd_initconf_format(const struct kd_initconf *c);
+const char *kd_final_action_name(enum kd_final_action a);
+
+#endif
