@@ -191,13 +191,25 @@ check-run: tests fixtures
 # ---- the main job ------------------------------------------------------------------------
 demo: deps
 	$(Q)$(MAKE) --no-print-directory demo-run
-demo-run: $(B)/kdump fixtures
+demo-run: $(B)/kdump
 	$(Q)KDUMP=$(B)/kdump KD_FIXTURES=$(FIX) SHARED=$(SHARED) scripts/demo
 
 # A benchmark, not a test: `make bench [VMCORE=path]` (default: the shared 6.1 fixture).
 bench: deps
 	$(Q)$(MAKE) --no-print-directory $(B)/kdump tests fixtures
 	$(Q)KDUMP=$(B)/kdump KD_FIXTURES=$(FIX) SHARED=$(SHARED) scripts/bench $(VMCORE)
+
+# ---- VM crash cycles (scripts/vm-crash: QEMU/TCG, Debian kernels fetched with apt) ------------
+# make e2e: the matrix (6.1/6.12, 1/2 CPUs, crash CPU 0/1, local/raw, plain kexec reboot).
+# make bench-vm: 4 GiB guest, mixed workload, ours vs baseline; keeps the raw vmcore in
+# $(B)/bench-vm for make bench.
+e2e: deps
+	$(Q)$(MAKE) --no-print-directory $(B)/kdump
+	$(Q)scripts/e2e
+bench-vm: deps
+	$(Q)$(MAKE) --no-print-directory $(B)/kdump
+	$(Q)scripts/bench-vm $(B)/bench-vm
+.PHONY: e2e bench-vm
 
 SYSCONFDIR ?= /etc
 install: $(B)/kdump

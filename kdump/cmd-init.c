@@ -216,16 +216,23 @@ static int capture(const struct kd_initconf *c, const char *output, struct kd_er
 				  "WRITTEN (TODO: link the capture command)");
 	snprintf(level, sizeof(level), "%u", c->level);
 	argv[n++] = (char *)"capture";
-	argv[n++] = (char *)"--level";
+	argv[n++] = (char *)"-d";
 	argv[n++] = level;
-	if (c->compress[0]) {
-		argv[n++] = (char *)"--compress";
-		argv[n++] = (char *)c->compress;
-	}
+	/* compress= names a compressor; LZO (fast, as makedumpfile -l) when unset. */
+	if (!c->compress[0] || strcmp(c->compress, "lzo") == 0)
+		argv[n++] = (char *)"-l";
+	else if (strcmp(c->compress, "zlib") == 0)
+		argv[n++] = (char *)"-c";
+	else if (strcmp(c->compress, "zstd") == 0)
+		argv[n++] = (char *)"-z";
+	else if (strcmp(c->compress, "none") != 0)
+		return kd_err_set(err, -EINVAL, "compress=%s: use lzo, zlib, zstd or none",
+				  c->compress);
 	if (c->target == KD_TARGET_RAW)
-		argv[n++] = (char *)"--flat";
+		argv[n++] = (char *)"-F"; /* flattened, to standard output (the device) */
 	argv[n++] = (char *)"/proc/vmcore";
-	argv[n++] = (char *)output;
+	if (c->target != KD_TARGET_RAW)
+		argv[n++] = (char *)output;
 	argv[n] = NULL;
 	rc = run_command("capture", argv, -1);
 	if (rc != 0)

@@ -177,7 +177,7 @@ static int build(struct opts *o, struct kd_err *err)
 			r = kd_cpio_add_file(c, dst, 0644, src, err);
 	}
 	if (r >= 0)
-		r = kd_cpio_add_data(c, KD_INITCONF_PATH + 1, 0644, text, strlen(text), err);
+		r = kd_cpio_add_data(c, &KD_INITCONF_PATH[1], 0644, text, strlen(text), err);
 	if (r < 0) {
 		kd_cpio_abort(c);
 		unlink(o->output);
