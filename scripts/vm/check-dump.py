@@ -54,9 +54,21 @@ def main():
         res["lkf_format"] = str(k.attr["file.format"])
         res["lkf_release"] = str(k.attr["linux.uts.release"])
         res["lkf_cpus"] = int(k.attr["cpu.number"])
-        k.read(kdumpfile.KDUMP_MACHPHYSADDR, 0x1000, 4096)
+        # Read one page that the dump holds: the first of its page set when the file is
+        # kdump-compressed, else the first of a few addresses that is present.
+        try:
+            cands = [min(pageset(a.dump)[0]) * 4096]
+        except (OSError, ValueError):
+            cands = [0x1000, 0x100000, 0x1000000]
+        for i, addr in enumerate(cands):
+            try:
+                k.read(kdumpfile.KDUMP_MACHPHYSADDR, addr, 4096)
+                break
+            except Exception:  # noqa: BLE001
+                if i == len(cands) - 1:
+                    raise
         print(f"libkdumpfile: {res['lkf_format']}, {res['lkf_release']}, "
-              f"{res['lkf_cpus']} CPUs, page 1 read")
+              f"{res['lkf_cpus']} CPUs, page at {addr:#x} read")
     except Exception as e:  # noqa: BLE001 - any failure of the peer is a failed check
         fails.append(f"libkdumpfile cannot read {a.dump}: {e}")
 
