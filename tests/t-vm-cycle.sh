@@ -21,5 +21,5 @@ rc=${PIPESTATUS[0]}
 # The run must have checked what it claims: the peers' verdict is in checks.json.
 grep -q '"crash_cpu": 1' "$out/checks.json" || { echo "t-vm-cycle: crash CPU not checked"; exit 1; }
 grep -q '"pages":' "$out/checks.json" || { echo "t-vm-cycle: page set not compared"; exit 1; }
-rm -f "$out/guest-vmcore.raw" "$out/ref-makedumpfile.kdump" # keep build/ small
+rm -rf "$out/guest-vmcore.raw" "$out/ref-makedumpfile.kdump" "$out/work" # keep build/ small
 exit 0
