@@ -176,11 +176,17 @@ static void dump_dir_name(char *buf, size_t len)
 static void save_extras(int dirfd)
 {
 	static const struct {
-		const char *cmd, *file;
-	} extras[] = { { "dmesg", "dmesg.txt" }, { "info", "info.txt" } };
+		const char *cmd, *file, *opt;
+	} extras[] = { { "dmesg", "dmesg.txt", NULL },
+		       { "info", "info.txt", NULL },
+		       { "info", "info.json", "--json" } };
 
 	for (size_t i = 0; i < KD_ARRAY_SIZE(extras); i++) {
-		char *argv[] = { (char *)extras[i].cmd, (char *)"/proc/vmcore", NULL };
+		char *argv[4] = { (char *)extras[i].cmd };
+		int a = 1;
+		if (extras[i].opt)
+			argv[a++] = (char *)extras[i].opt;
+		argv[a] = (char *)"/proc/vmcore";
 		_cleanup_close_ int fd = -1;
 		int rc;
 
@@ -348,8 +354,9 @@ static void help(void)
 	       "    mounts /proc, /sys and /dev, loads the modules listed in %s\n"
 	       "    with finit_module(2), waits for the target device, then captures /proc/vmcore:\n"
 	       "    to <path>/<host>-<date-time>/vmcore on a local filesystem (with dmesg.txt,\n"
-	       "    info.txt and a .incomplete marker removed when the dump is complete), or as a\n"
-	       "    flattened stream onto a raw device. Finally powers off, reboots or halts.\n"
+	       "    info.txt, info.json and a .incomplete marker removed when the dump is\n"
+	       "    complete), or as a flattened stream onto a raw device. Finally powers off,\n"
+	       "    reboots or halts.\n"
 	       "    Outside PID 1 it only checks a settings file.\n\n"
 	       "OPTIONS\n"
 	       "    --check-config FILE  parse FILE as init.conf and print it back\n"
