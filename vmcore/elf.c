@@ -241,11 +241,18 @@ static const struct vmcore_load *find_whole(const struct vmcore *vc, uint64_t pa
 
 bool vmcore_pfn_is_ram(const struct vmcore *vc, uint64_t pfn)
 {
-	if (vc->ops->format != VMCORE_FORMAT_ELF) {
-		/* Other formats answer through their own bitmap (kdump: bitmap1). */
+	if (vc->ops->pfn_is_ram)
+		return vc->ops->pfn_is_ram(vc, pfn);
+	if (vc->ops->format != VMCORE_FORMAT_ELF)
 		return pfn < vc->max_pfn;
-	}
 	return find_whole(vc, pfn << vc->page_shift, false) != NULL;
+}
+
+bool vmcore_pfn_is_dumped(const struct vmcore *vc, uint64_t pfn)
+{
+	if (vc->ops->pfn_is_dumped)
+		return vc->ops->pfn_is_dumped(vc, pfn);
+	return vmcore_pfn_is_ram(vc, pfn);
 }
 
 int vmcore_pfn_offset(const struct vmcore *vc, uint64_t pfn, uint64_t *ret_off)

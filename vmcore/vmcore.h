@@ -266,6 +266,60 @@ int vmcore_vtop(struct vmcore *vc, uint64_t vaddr, uint64_t *ret_paddr, struct k
 uint64_t vmcore_page_offset(const struct vmcore *vc);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Compressors: one per page, as in kdump-compressed page descriptors.                        */
+
+/* Status / page_desc flag bits of kdump-compressed files (diskdump_mod.h). */
+enum vmcore_dump_status {
+	VMCORE_DUMP_ZLIB = 0x1,
+	VMCORE_DUMP_LZO = 0x2,
+	VMCORE_DUMP_SNAPPY = 0x4,
+	VMCORE_DUMP_INCOMPLETE = 0x8,
+	VMCORE_DUMP_EXCLUDED_VMEMMAP = 0x10,
+	VMCORE_DUMP_ZSTD = 0x20,
+	VMCORE_DUMP_COMPRESS_MASK = 0x1 | 0x2 | 0x4 | 0x20,
+};
+
+/*
+ * A compression method. Contexts are per thread (create/destroy); compress and decompress
+ * return 0 or a negative errno and never print.
+ */
+struct vmcore_compressor {
+	const char *name;	/* "none", "zlib", "lzo", "zstd" */
+	uint32_t flag;		/* VMCORE_DUMP_* bit; 0 for none */
+	/* Output buffer size needed to compress len bytes. */
+	size_t (*bound)(size_t len);
+	/* A new context (NULL: out of memory). */
+	void *(*create)(void);
+	/* Compresses len bytes of src into dst (cap bytes); sets *ret_len. */
+	int (*compress)(void *ctx, const void *src, size_t len, void *dst, size_t cap,
+			size_t *ret_len);
+	/* Decompresses into dst (cap bytes); sets *ret_len to the bytes produced. */
+	int (*decompress)(const void *src, size_t len, void *dst, size_t cap, size_t *ret_len);
+	void (*destroy)(void *ctx);
+};
+
+/* The compressor named ("none", "zlib", "lzo", "zstd"), or NULL if unknown or not built in. */
+const struct vmcore_compressor *vmcore_compressor_find(const char *name);
+/* The compressor of a page_desc flag (0: none), or NULL. */
+const struct vmcore_compressor *vmcore_compressor_by_flag(uint32_t flag);
+/* Every built-in compressor, "none" first; sets *ret_n. */
+const struct vmcore_compressor *const *vmcore_compressor_list(size_t *ret_n);
+/*
+ * Compresses one page with makedumpfile's rule: if compression fails or does not make the
+ * page smaller, the page is stored raw. dst must hold max(bound(len), len) bytes. Sets
+ * *ret_len and *ret_flag (c->flag, or 0 for a raw page; then dst holds a copy of src).
+ */
+void vmcore_compress_page(const struct vmcore_compressor *c, void *ctx, const void *src,
+			  size_t len, void *dst, size_t cap, size_t *ret_len, uint32_t *ret_flag);
+/*
+ * Decodes a stored page: flag 0 means raw (len must equal page_size), else the compressor of
+ * flag must produce exactly page_size bytes. -EBADMSG otherwise, -EOPNOTSUPP for a method
+ * that is not built in.
+ */
+int vmcore_decompress_page(uint32_t flag, const void *src, size_t len, void *dst,
+			   size_t page_size);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Page filter (dump levels).                                                                 */
 
 /* Dump level bits, as makedumpfile's -d. */
@@ -333,5 +387,65 @@ const struct vmcore_filter_stats *vmcore_filter_stats(const struct vmcore_filter
  * is the number of pages the dump will hold before zero-page exclusion.
  */
 const struct vmcore_filter_stats *vmcore_filter_totals(const struct vmcore_filter *f);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Capture: filter a dump's pages and write them as a kdump-compressed or ELF dump.            */
+
+#include <signal.h>
+
+enum vmcore_output {
+	VMCORE_OUT_KDUMP,	/* kdump-compressed (diskdump, header version 6) */
+	VMCORE_OUT_ELF,		/* ELF like makedumpfile -E */
+};
+
+struct vmcore_capture_opts {
+	unsigned level;		/* dump level 0-31 (makedumpfile -d) */
+	enum vmcore_output format;
+	/* Write makedumpfile's flattened stream (records) to the fd instead of a file (-F). */
+	bool flatten;
+	const struct vmcore_compressor *comp;	/* kdump only; NULL: none */
+	unsigned threads;	/* compression threads; 0: the online CPUs */
+	bool no_mmap;		/* read the input with pread only */
+	uint64_t window_pfns;	/* pfns per filter window; 0: the default (tests use small) */
+	/* Called from the calling thread as pages are written (may be NULL). */
+	void (*progress)(void *data, uint64_t done, uint64_t total);
+	void *progress_data;
+	/* When this becomes non-zero (a signal handler's flag), stop and mark the dump incomplete. */
+	const volatile sig_atomic_t *stop;
+};
+
+/* What a capture did; filled as far as it got, also on failure. */
+struct vmcore_capture_report {
+	unsigned level;		/* the level used (the filter may fall back) */
+	const char *filter_warning;
+	struct vmcore_filter_stats filter;
+	uint64_t max_pfn;
+	uint64_t pages_written;	/* pages with data in the output */
+	uint64_t zero_pages;	/* excluded (ELF) or shared (kdump) as zero pages */
+	uint64_t compressed_pages, raw_pages;
+	uint64_t output_bytes;	/* file size, or bytes streamed when flattened */
+	unsigned threads;
+	bool mmap_used;
+	bool incomplete;	/* the output was marked incomplete */
+	char warning[256];	/* a non-fatal oddity worth telling the user, or "" */
+};
+
+/*
+ * Captures vc into fd (a new regular file, or a pipe when flattened), named name in
+ * messages. Memory stays bounded whatever the dump's size; the output bytes do not depend on
+ * the thread count. On a write error or when *o->stop is set, stops, marks the output
+ * incomplete where the format allows, sets report->incomplete and returns the error (-ENOSPC,
+ * -EIO, -EINTR, ...) with err naming the file and offset.
+ */
+int vmcore_capture(struct vmcore *vc, int fd, const char *name,
+		   const struct vmcore_capture_opts *o, struct vmcore_capture_report *report,
+		   struct kd_err *err);
+
+/*
+ * Turns a flattened stream (in_fd, read sequentially) back into the dump it describes on
+ * out_fd (a regular file). Every record is validated; sets *ret_size to the output's size.
+ */
+int vmcore_reassemble(int in_fd, const char *in_name, int out_fd, const char *out_name,
+		      uint64_t *ret_size, struct kd_err *err);
 
 #endif

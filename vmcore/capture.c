@@ -1,0 +1,639 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The capture pipeline: filter windows, read (mmap or pread), compress on N threads, write. */
+#include "vmcore/writer.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+
+/* Default window: 256 Ki pfns (1 GiB of 4 KiB pages), a 32 KiB bitmap. */
+#define CAP_WINDOW (256u * 1024)
+/* Window bitmaps are all kept (not recomputed in the second pass) up to this size. */
+#define CAP_CACHE_MAX (1u << 20)
+/* A batch's pages lie within this many pages of the input file (one mmap window). */
+#define CAP_SPAN 256u
+#define CAP_MAX_THREADS 64u
+
+/* ---- the output sink ---- */
+
+int vmcore_sink_write(struct vmcore_sink *s, const void *buf, size_t len, uint64_t off,
+		      struct kd_err *err)
+{
+	int r;
+
+	if (!len)
+		return 0;
+	if (s->flat) {
+		uint8_t rec[16];
+
+		kd_put_be64(rec, off);
+		kd_put_be64(rec + 8, len);
+		r = kd_write_all(s->fd, rec, sizeof(rec));
+		if (r == 0)
+			r = kd_write_all(s->fd, buf, len);
+		if (r < 0)
+			return kd_err_sys(err, r, "%s: cannot write the flattened record for offset "
+					  "0x%" PRIx64 " (%zu bytes) at stream byte %" PRIu64, s->name,
+					  off, len, s->streamed);
+		s->streamed += sizeof(rec) + len;
+	} else {
+		r = kd_pwrite_all(s->fd, buf, len, off);
+		if (r < 0)
+			return kd_err_sys(err, r, "%s: cannot write %zu bytes at offset 0x%" PRIx64,
+					  s->name, len, off);
+	}
+	s->end = KD_MAX(s->end, off + len);
+	return 0;
+}
+
+int vmcore_sink_begin(struct vmcore_sink *s, struct kd_err *err)
+{
+	uint8_t h[4096] = "makedumpfile";
+	int r;
+
+	if (!s->flat)
+		return 0;
+	kd_put_be64(h + 16, 1);	/* type: flattened */
+	kd_put_be64(h + 24, 1);	/* version */
+	r = kd_write_all(s->fd, h, sizeof(h));
+	if (r < 0)
+		return kd_err_sys(err, r, "%s: cannot write the flattened stream header", s->name);
+	s->streamed += sizeof(h);
+	return 0;
+}
+
+int vmcore_sink_end(struct vmcore_sink *s, struct kd_err *err)
+{
+	uint8_t m[16];
+	int r;
+
+	if (!s->flat)
+		return 0;
+	memset(m, 0xff, sizeof(m));
+	r = kd_write_all(s->fd, m, sizeof(m));
+	if (r < 0)
+		return kd_err_sys(err, r, "%s: cannot write the flattened stream's end marker at "
+				  "stream byte %" PRIu64, s->name, s->streamed);
+	s->streamed += sizeof(m);
+	return 0;
+}
+
+/* ---- window bitmaps ---- */
+
+static int read_page_main(struct cap *c, uint64_t pfn, uint8_t *buf)
+{
+	uint64_t off;
+	ssize_t n;
+
+	if (vmcore_pfn_offset(c->vc, pfn, &off) < 0)
+		return vmcore_read_pfn(c->vc, pfn, buf, c->err);
+	n = kd_pread_all(vmcore_fd(c->vc), buf, c->ps, off);
+	if (n != (ssize_t)c->ps)
+		return kd_err_set(c->err, n < 0 ? (int)n : -EIO, "%s: cannot read pfn 0x%" PRIx64
+				  " at offset 0x%" PRIx64 ": %s", vmcore_path(c->vc), pfn, off,
+				  n < 0 ? strerror((int)-n) : "file too short");
+	return 0;
+}
+
+int cap_window(struct cap *c, uint64_t w, const uint8_t **ret_bm)
+{
+	uint64_t wb = c->win / 8, start = w * c->win, end = KD_MIN(start + c->win, c->max_pfn);
+	bool kdump_in = vmcore_format(c->vc) != VMCORE_FORMAT_ELF;
+	_cleanup_free_ uint8_t *page = NULL;
+	uint8_t *bm;
+	int r;
+
+	if (c->cache && c->cached[w]) {
+		*ret_bm = c->cache + w * wb;
+		return 0;
+	}
+	if (!c->cache && c->wcur == w) {
+		*ret_bm = c->wbm;
+		return 0;
+	}
+	bm = c->cache ? c->cache + w * wb : c->wbm;
+	c->wcur = UINT64_MAX;
+	memset(bm, 0, wb);
+	r = vmcore_filter_window(c->filter, start, end, bm, c->err);
+	if (r < 0) {
+		kd_err_prefix(c->err, "page filter, pfns [0x%" PRIx64 ", 0x%" PRIx64 ")", start, end);
+		return r;
+	}
+	if (kdump_in || (c->w->zero_pages_out && (c->level & VMCORE_EXCL_ZERO))) {
+		page = malloc(c->ps);
+		if (!page)
+			return kd_err_set(c->err, -ENOMEM, "out of memory");
+		for (uint64_t pfn = start; pfn < end; pfn++) {
+			uint8_t *byte = &bm[(pfn - start) / 8], m = (uint8_t)(1u << ((pfn - start) & 7));
+
+			if (!(*byte & m))
+				continue;
+			/* A filtered input keeps out what it left out. */
+			if (kdump_in && !vmcore_pfn_is_dumped(c->vc, pfn)) {
+				*byte &= (uint8_t)~m;
+				continue;
+			}
+			if (!c->w->zero_pages_out || !(c->level & VMCORE_EXCL_ZERO))
+				continue;
+			if (cap_should_stop(c))
+				return c->err->code;
+			r = read_page_main(c, pfn, page);
+			if (r < 0)
+				return r;
+			if (cap_is_zero(page, c->ps)) {
+				*byte &= (uint8_t)~m;
+				if (c->pass == 1)
+					c->rep->zero_pages++;
+			}
+		}
+	}
+	if (c->cache)
+		c->cached[w] = 1;
+	else
+		c->wcur = w;
+	*ret_bm = bm;
+	return 0;
+}
+
+int cap_pfn_kept(struct cap *c, uint64_t pfn, bool *ret)
+{
+	const uint8_t *bm;
+	uint64_t w = pfn / c->win;
+	int r;
+
+	if (pfn >= c->max_pfn) {
+		*ret = false;
+		return 0;
+	}
+	r = cap_window(c, w, &bm);
+	if (r < 0)
+		return r;
+	pfn -= w * c->win;
+	*ret = bm[pfn / 8] >> (pfn & 7) & 1;
+	return 0;
+}
+
+bool cap_should_stop(struct cap *c)
+{
+	if (c->stopped)
+		return true;
+	if (c->o->stop && *c->o->stop) {
+		c->stopped = true;
+		kd_err_set(c->err, -EINTR, "%s: interrupted by a signal after %" PRIu64 " of %" PRIu64
+			   " pages", c->sink.name, c->done, c->kept);
+		return true;
+	}
+	return false;
+}
+
+void cap_progress(struct cap *c, uint64_t pages)
+{
+	c->done += pages;
+	if (c->o->progress)
+		c->o->progress(c->o->progress_data, c->done, c->kept);
+}
+
+/* ---- copying input ranges (ELF data) ---- */
+
+int cap_copy_range(struct cap *c, uint64_t off, uint64_t len, uint64_t out)
+{
+	const size_t chunk = 1u << 20;
+	_cleanup_free_ uint8_t *buf = malloc(chunk);
+	int r;
+
+	if (!buf)
+		return kd_err_set(c->err, -ENOMEM, "out of memory");
+	while (len) {
+		size_t n = (size_t)KD_MIN(len, (uint64_t)chunk);
+		ssize_t got;
+
+		if (cap_should_stop(c))
+			return c->err->code;
+		got = kd_pread_all(vmcore_fd(c->vc), buf, n, off);
+		if (got != (ssize_t)n)
+			return kd_err_set(c->err, got < 0 ? (int)got : -EIO, "%s: cannot read %zu "
+					  "bytes at offset 0x%" PRIx64 ": %s", vmcore_path(c->vc), n,
+					  off, got < 0 ? strerror((int)-got) : "file too short");
+		r = vmcore_sink_write(&c->sink, buf, n, out, c->err);
+		if (r < 0)
+			return r;
+		off += n;
+		out += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* ---- the page pipeline ---- */
+
+enum { SLOT_FREE, SLOT_QUEUED, SLOT_BUSY, SLOT_DONE };
+
+struct pipe;
+
+struct worker {
+	struct pipe *p;
+	pthread_t tid;
+	bool started;
+	void *ctx;		/* compressor context */
+	uint8_t *in;		/* pread buffer (CAP_SPAN pages), when mmap is not used */
+	uint8_t *page;		/* one page for reader mode */
+};
+
+struct pipe {
+	struct cap *c;
+	pthread_mutex_t mu;
+	pthread_cond_t work_cv, done_cv;
+	struct cap_batch *slots;
+	unsigned nslots;
+	uint64_t next_take;
+	bool quit;
+	struct worker *workers;
+	unsigned nworkers;
+	atomic_bool no_mmap;
+	atomic_bool mmap_used;
+	pthread_mutex_t reader_mu;
+	size_t out_cap;
+	long host_page;
+};
+
+static int batch_read_pread(struct worker *wk, struct cap_batch *b, const uint8_t **ret_base)
+{
+	struct cap *c = wk->p->c;
+	uint64_t ps = c->ps;
+
+	if (!wk->in) {
+		wk->in = malloc((size_t)CAP_SPAN * ps);
+		if (!wk->in)
+			return kd_err_set(&b->err, -ENOMEM, "out of memory");
+	}
+	for (unsigned i = 0; i < b->n;) {
+		unsigned j = i + 1;
+		uint64_t rel, len, off;
+		ssize_t n;
+
+		while (j < b->n && b->pfn[j] == b->pfn[j - 1] + 1)
+			j++;
+		rel = (b->pfn[i] - b->pfn[0]) * ps;
+		len = (uint64_t)(j - i) * ps;
+		off = b->off0 + rel;
+		n = kd_pread_all(vmcore_fd(c->vc), wk->in + rel, len, off);
+		if (n != (ssize_t)len)
+			return kd_err_set(&b->err, n < 0 ? (int)n : -EIO, "%s: cannot read pfns 0x%"
+					  PRIx64 "-0x%" PRIx64 " at offset 0x%" PRIx64 ": %s",
+					  vmcore_path(c->vc), b->pfn[i], b->pfn[j - 1], off,
+					  n < 0 ? strerror((int)-n) : "file too short");
+		i = j;
+	}
+	*ret_base = wk->in;
+	return 0;
+}
+
+static void store_page(struct worker *wk, struct cap_batch *b, unsigned i, const uint8_t *src)
+{
+	struct cap *c = wk->p->c;
+	size_t len;
+	uint32_t flag;
+
+	if ((c->level & VMCORE_EXCL_ZERO) && cap_is_zero(src, c->ps)) {
+		b->size[i] = 0;
+		b->flag[i] = 0;
+		return;
+	}
+	vmcore_compress_page(c->comp, wk->ctx, src, c->ps, b->out + b->out_len,
+			     wk->p->out_cap - b->out_len, &len, &flag);
+	b->size[i] = (uint32_t)len;
+	b->flag[i] = flag;
+	b->out_len += len;
+}
+
+static int batch_process(struct worker *wk, struct cap_batch *b)
+{
+	struct pipe *p = wk->p;
+	struct cap *c = p->c;
+	const uint8_t *base = NULL;
+	void *map = MAP_FAILED;
+	size_t maplen = 0;
+	int r = 0;
+
+	b->out_len = 0;
+	if (b->by_reader) {
+		for (unsigned i = 0; i < b->n; i++) {
+			pthread_mutex_lock(&p->reader_mu);
+			r = vmcore_read_pfn(c->vc, b->pfn[i], wk->page, &b->err);
+			pthread_mutex_unlock(&p->reader_mu);
+			if (r < 0)
+				return r;
+			store_page(wk, b, i, wk->page);
+		}
+		return 0;
+	}
+	if (!atomic_load(&p->no_mmap)) {
+		uint64_t al = b->off0 & ~(uint64_t)(p->host_page - 1), delta = b->off0 - al;
+
+		maplen = (size_t)(delta + (b->pfn[b->n - 1] - b->pfn[0] + 1) * c->ps);
+		map = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE, vmcore_fd(c->vc), (off_t)al);
+		if (map == MAP_FAILED) {
+			/* As makedumpfile: one failure and the rest of the run reads instead. */
+			atomic_store(&p->no_mmap, true);
+		} else {
+			atomic_store(&p->mmap_used, true);
+			base = (const uint8_t *)map + delta;
+		}
+	}
+	if (!base)
+		r = batch_read_pread(wk, b, &base);
+	if (r == 0)
+		for (unsigned i = 0; i < b->n; i++)
+			store_page(wk, b, i, base + (b->pfn[i] - b->pfn[0]) * c->ps);
+	if (map != MAP_FAILED)
+		munmap(map, maplen);
+	return r;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *wk = arg;
+	struct pipe *p = wk->p;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		struct cap_batch *b = &p->slots[p->next_take % p->nslots];
+
+		if (b->state == SLOT_QUEUED && b->seq == p->next_take) {
+			b->state = SLOT_BUSY;
+			p->next_take++;
+			pthread_mutex_unlock(&p->mu);
+			b->r = batch_process(wk, b);
+			pthread_mutex_lock(&p->mu);
+			b->state = SLOT_DONE;
+			pthread_cond_broadcast(&p->done_cv);
+			continue;
+		}
+		if (p->quit)
+			break;
+		pthread_cond_wait(&p->work_cv, &p->mu);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static void pipe_destroy(struct pipe *p)
+{
+	if (p->workers) {
+		pthread_mutex_lock(&p->mu);
+		p->quit = true;
+		pthread_cond_broadcast(&p->work_cv);
+		pthread_mutex_unlock(&p->mu);
+		for (unsigned i = 0; i < p->nworkers; i++) {
+			struct worker *wk = &p->workers[i];
+
+			if (wk->started)
+				pthread_join(wk->tid, NULL);
+			if (wk->ctx)
+				p->c->comp->destroy(wk->ctx);
+			free(wk->in);
+			free(wk->page);
+		}
+		free(p->workers);
+	}
+	if (p->slots)
+		for (unsigned i = 0; i < p->nslots; i++)
+			free(p->slots[i].out);
+	free(p->slots);
+	pthread_mutex_destroy(&p->mu);
+	pthread_mutex_destroy(&p->reader_mu);
+	pthread_cond_destroy(&p->work_cv);
+	pthread_cond_destroy(&p->done_cv);
+}
+
+static int pipe_init(struct pipe *p, struct cap *c)
+{
+	unsigned n = c->rep->threads;
+
+	memset(p, 0, sizeof(*p));
+	p->c = c;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_mutex_init(&p->reader_mu, NULL);
+	pthread_cond_init(&p->work_cv, NULL);
+	pthread_cond_init(&p->done_cv, NULL);
+	atomic_init(&p->no_mmap, c->o->no_mmap);
+	atomic_init(&p->mmap_used, false);
+	p->host_page = sysconf(_SC_PAGESIZE);
+	if (p->host_page <= 0)
+		p->host_page = 4096;
+	p->out_cap = (size_t)CAP_BATCH * c->ps + KD_MAX(c->comp->bound(c->ps), (size_t)c->ps);
+	p->nslots = 2 * n;
+	p->slots = kd_calloc(p->nslots, sizeof(*p->slots));
+	p->workers = kd_calloc(n, sizeof(*p->workers));
+	if (!p->slots || !p->workers)
+		return kd_err_set(c->err, -ENOMEM, "out of memory");
+	for (unsigned i = 0; i < p->nslots; i++) {
+		p->slots[i].out = malloc(p->out_cap);
+		if (!p->slots[i].out)
+			return kd_err_set(c->err, -ENOMEM, "out of memory");
+	}
+	p->nworkers = n;
+	for (unsigned i = 0; i < n; i++) {
+		struct worker *wk = &p->workers[i];
+
+		wk->p = p;
+		wk->ctx = c->comp->create();
+		wk->page = malloc(c->ps);
+		if (!wk->ctx || !wk->page)
+			return kd_err_set(c->err, -ENOMEM, "cannot set up the %s compressor: out of "
+					  "memory", c->comp->name);
+		if (pthread_create(&wk->tid, NULL, worker_main, wk) != 0)
+			return kd_err_set(c->err, -EAGAIN, "cannot start compression thread %u", i);
+		wk->started = true;
+	}
+	return 0;
+}
+
+/* Waits for the oldest batch in flight and hands it to fn (unless failed already). */
+static int pipe_drain_one(struct pipe *p, uint64_t seq, cap_batch_fn fn, int r)
+{
+	struct cap_batch *b = &p->slots[seq % p->nslots];
+
+	pthread_mutex_lock(&p->mu);
+	while (b->state != SLOT_DONE)
+		pthread_cond_wait(&p->done_cv, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	if (r == 0) {
+		if (b->r < 0) {
+			*p->c->err = b->err;
+			r = b->r;
+		} else {
+			r = fn(p->c, b);
+		}
+	}
+	b->state = SLOT_FREE;
+	return r;
+}
+
+int cap_run_pages(struct cap *c, cap_batch_fn fn)
+{
+	struct pipe p;
+	struct cap_batch *cur = NULL;
+	uint64_t submitted = 0, written = 0;
+	int r;
+
+	r = pipe_init(&p, c);
+	for (uint64_t w = 0; r == 0 && w < c->nwin; w++) {
+		uint64_t start = w * c->win, end = KD_MIN(start + c->win, c->max_pfn);
+		const uint8_t *bm;
+
+		r = cap_window(c, w, &bm);
+		for (uint64_t pfn = start; r == 0 && pfn < end; pfn++) {
+			uint64_t rel = pfn - start, off = 0;
+			bool by_reader;
+
+			if (!bm[rel / 8]) {
+				pfn = start + (rel | 7);
+				continue;
+			}
+			if (!(bm[rel / 8] >> (rel & 7) & 1))
+				continue;
+			by_reader = vmcore_pfn_offset(c->vc, pfn, &off) < 0;
+			if (cur && (cur->by_reader != by_reader || cur->n == CAP_BATCH ||
+				    (!by_reader && (pfn - cur->pfn[0] >= CAP_SPAN ||
+						    off != cur->off0 + (pfn - cur->pfn[0]) * c->ps)))) {
+				pthread_mutex_lock(&p.mu);
+				cur->state = SLOT_QUEUED;
+				pthread_cond_broadcast(&p.work_cv);
+				pthread_mutex_unlock(&p.mu);
+				cur = NULL;
+			}
+			if (!cur) {
+				if (cap_should_stop(c)) {
+					r = c->err->code;
+					break;
+				}
+				while (r == 0 && submitted - written >= p.nslots)
+					r = pipe_drain_one(&p, written++, fn, r);
+				if (r < 0)
+					break;
+				cur = &p.slots[submitted % p.nslots];
+				cur->seq = submitted++;
+				cur->n = 0;
+				cur->by_reader = by_reader;
+				cur->off0 = off;
+				cur->r = 0;
+			}
+			cur->pfn[cur->n++] = pfn;
+		}
+	}
+	if (cur) {
+		pthread_mutex_lock(&p.mu);
+		cur->state = SLOT_QUEUED;
+		pthread_cond_broadcast(&p.work_cv);
+		pthread_mutex_unlock(&p.mu);
+	}
+	/* Batches in flight are finished (and dropped after a failure) before returning. */
+	while (written < submitted)
+		r = pipe_drain_one(&p, written++, fn, r);
+	if (atomic_load(&p.mmap_used))
+		c->rep->mmap_used = true;
+	pipe_destroy(&p);
+	return r;
+}
+
+/* ---- the whole capture ---- */
+
+static unsigned online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : (unsigned)KD_MIN((unsigned long)n, CAP_MAX_THREADS);
+}
+
+int vmcore_capture(struct vmcore *vc, int fd, const char *name,
+		   const struct vmcore_capture_opts *o, struct vmcore_capture_report *report,
+		   struct kd_err *err)
+{
+	struct cap c = {
+		.vc = vc, .o = o, .rep = report, .err = err, .ps = vmcore_page_size(vc),
+		.max_pfn = vmcore_max_pfn(vc), .wcur = UINT64_MAX,
+		.sink = { .fd = fd, .name = name, .flat = o->flatten },
+	};
+	bool started = false;
+	int r;
+
+	memset(report, 0, sizeof(*report));
+	c.comp = o->comp ? o->comp : vmcore_compressor_find("none");
+	c.w = o->format == VMCORE_OUT_ELF ? &vmcore_writer_elf : &vmcore_writer_kdump;
+	if (o->format == VMCORE_OUT_ELF && c.comp->flag)
+		return kd_err_set(err, -EINVAL, "ELF output is not compressed: leave out -c/-l/-z "
+				  "or write kdump-compressed output");
+	report->threads = o->threads ? KD_MIN(o->threads, CAP_MAX_THREADS) : online_cpus();
+	report->max_pfn = c.max_pfn;
+	if (!c.max_pfn)
+		return kd_err_set(err, -EINVAL, "%s: the dump describes no memory", vmcore_path(vc));
+	r = vmcore_filter_create(vc, o->level, &c.filter, &report->filter_warning, err);
+	if (r < 0)
+		return r;
+	c.level = vmcore_filter_level(c.filter);
+	report->level = c.level;
+
+	c.win = o->window_pfns ? KD_ALIGN_UP(o->window_pfns, 8) : CAP_WINDOW;
+	c.nwin = KD_DIV_ROUND_UP(c.max_pfn, c.win);
+	if (c.nwin * (c.win / 8) <= CAP_CACHE_MAX) {
+		c.cache = malloc(c.nwin * (c.win / 8));
+		c.cached = kd_calloc(c.nwin, 1);
+		if (!c.cache || !c.cached) {
+			r = kd_err_set(err, -ENOMEM, "out of memory");
+			goto out;
+		}
+	} else {
+		c.wbm = malloc(c.win / 8);
+		if (!c.wbm) {
+			r = kd_err_set(err, -ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+
+	started = true;
+	r = vmcore_sink_begin(&c.sink, err);
+	if (r == 0 && c.w->begin)
+		r = c.w->begin(&c);
+	/* First pass: decide every window, count the pages kept. */
+	c.pass = 1;
+	for (uint64_t w = 0; r == 0 && w < c.nwin; w++) {
+		uint64_t start = w * c.win, end = KD_MIN(start + c.win, c.max_pfn), n = 0;
+		const uint8_t *bm;
+
+		r = cap_window(&c, w, &bm);
+		if (r < 0)
+			break;
+		for (uint64_t i = 0; i < KD_DIV_ROUND_UP(end - start, 8); i++)
+			n += (uint64_t)__builtin_popcount(bm[i]);
+		c.kept += n;
+		if (c.w->plan_window)
+			r = c.w->plan_window(&c, start, end, bm, n);
+	}
+	report->filter = *vmcore_filter_stats(c.filter);
+	/* Second pass: the pages. */
+	c.pass = 2;
+	if (r == 0)
+		r = c.w->write(&c);
+	if (r == 0 && c.w->finish)
+		r = c.w->finish(&c);
+	if (r == 0)
+		r = vmcore_sink_end(&c.sink, err);
+out:
+	if (r < 0 && started && c.w->mark_incomplete) {
+		struct kd_err e2 = { 0 };
+
+		/* Best effort: flag what was written, so no reader takes it for a whole dump. */
+		if (c.w->mark_incomplete(&c) == 0 && vmcore_sink_end(&c.sink, &e2) == 0)
+			report->incomplete = true;
+	}
+	report->output_bytes = c.sink.flat ? c.sink.streamed : c.sink.end;
+	if (c.w->destroy)
+		c.w->destroy(&c);
+	vmcore_filter_destroy(c.filter);
+	free(c.cache);
+	free(c.cached);
+	free(c.wbm);
+	return r;
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Capture internals: the output sink (file or flattened stream) and the writer ops table. */
+#ifndef VMCORE_WRITER_H
+#define VMCORE_WRITER_H
+
+#include "vmcore/internal.h"
+
+/* Where output bytes go: positioned writes to a file, or flattened records on a stream. */
+struct vmcore_sink {
+	int fd;
+	const char *name;
+	bool flat;
+	uint64_t end;		/* highest offset + len written (the file size) */
+	uint64_t streamed;	/* bytes put on the stream (flat) */
+};
+
+/* Writes len bytes destined for offset off; on failure fills err with name and offset. */
+int vmcore_sink_write(struct vmcore_sink *s, const void *buf, size_t len, uint64_t off,
+		      struct kd_err *err);
+/* Flattened streams: the 4096-byte start header and the end marker. No-ops for files. */
+int vmcore_sink_begin(struct vmcore_sink *s, struct kd_err *err);
+int vmcore_sink_end(struct vmcore_sink *s, struct kd_err *err);
+
+struct cap;
+
+/*
+ * One output format. begin runs before the first pass over the windows, plan_window once
+ * per window in pfn order (the final bitmap of that window and its count of set bits), write
+ * does the second pass (page data), finish completes a whole dump, mark_incomplete rewrites
+ * what is needed to flag a dump cut short.
+ */
+struct vmcore_writer_ops {
+	const char *name;
+	/* Zero pages leave the bitmaps before layout (ELF), instead of sharing one page. */
+	bool zero_pages_out;
+	int (*begin)(struct cap *c);
+	int (*plan_window)(struct cap *c, uint64_t start, uint64_t end, const uint8_t *bm,
+			   uint64_t kept);
+	int (*write)(struct cap *c);
+	int (*finish)(struct cap *c);
+	int (*mark_incomplete)(struct cap *c);
+	void (*destroy)(struct cap *c);
+};
+
+extern const struct vmcore_writer_ops vmcore_writer_kdump;
+extern const struct vmcore_writer_ops vmcore_writer_elf;
+
+/* Pages handed out by the page pipeline at most per batch. */
+#define CAP_BATCH 128u
+
+/* A batch of pages, read and compressed by a worker, written in order by the writer. */
+struct cap_batch {
+	uint64_t seq;
+	unsigned n;
+	int state;
+	bool by_reader;		/* read through vmcore_read_pfn (not whole-in-file pages) */
+	uint64_t off0;		/* file offset of pfn[0]; others at off0 + (pfn - pfn[0]) * ps */
+	uint64_t pfn[CAP_BATCH];
+	uint32_t size[CAP_BATCH];	/* stored bytes; 0 for a zero page */
+	uint32_t flag[CAP_BATCH];
+	uint8_t *out;		/* stored pages back to back */
+	size_t out_len;
+	int r;
+	struct kd_err err;
+};
+
+/* Called in pfn order for each finished batch; a negative return stops the pipeline. */
+typedef int (*cap_batch_fn)(struct cap *c, struct cap_batch *b);
+
+struct cap {
+	struct vmcore *vc;
+	const struct vmcore_capture_opts *o;
+	struct vmcore_capture_report *rep;
+	struct kd_err *err;
+	const struct vmcore_writer_ops *w;
+	void *wpriv;
+	struct vmcore_filter *filter;
+	struct vmcore_sink sink;
+	const struct vmcore_compressor *comp;
+	uint32_t ps;
+	uint64_t max_pfn;
+	unsigned level;
+	/* Windows of pfns: win pfns each (a multiple of 8), nwin of them. */
+	uint64_t win, nwin;
+	uint8_t *wbm;		/* the current window's bitmap */
+	uint64_t wcur;		/* its index, or UINT64_MAX */
+	uint8_t *cache;		/* every window's bitmap, when small enough */
+	uint8_t *cached;	/* per window: in the cache */
+	int pass;		/* 1: planning; 2: writing */
+	uint64_t kept;		/* pages in the final bitmaps */
+	uint64_t done;
+	bool stopped;
+};
+
+/* The final bitmap of window w (filter, input's own exclusions, zero pages for ELF). */
+int cap_window(struct cap *c, uint64_t w, const uint8_t **ret_bm);
+/* Whether pfn is in the final bitmap (through the window cache). */
+int cap_pfn_kept(struct cap *c, uint64_t pfn, bool *ret);
+/* Runs the threaded read/compress pipeline over every kept pfn, calling fn in pfn order. */
+int cap_run_pages(struct cap *c, cap_batch_fn fn);
+/* Copies len bytes of the input at file offset off (mmap window or pread) to the sink at out. */
+int cap_copy_range(struct cap *c, uint64_t off, uint64_t len, uint64_t out);
+/* True if the caller should stop (signal); sets the error once. */
+bool cap_should_stop(struct cap *c);
+void cap_progress(struct cap *c, uint64_t pages);
+
+static inline bool cap_is_zero(const uint8_t *p, size_t len)
+{
+	return p[0] == 0 && memcmp(p, p + 1, len - 1) == 0;
+}
+
+#endif
