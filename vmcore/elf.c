@@ -138,6 +138,19 @@ static int elf_open(struct vmcore *vc, struct kd_err *err)
 		}
 		if (ph.p_type != PT_LOAD)
 			continue;
+		if ((eh.e_flags & 1) && ph.p_offset + ph.p_filesz > vc->file_size &&
+		    ph.p_offset <= vc->file_size && ph.p_filesz <= ph.p_memsz) {
+			/*
+			 * An incomplete dump (makedumpfile -E, kdump capture -E: e_flags bit 0)
+			 * ends inside a segment: keep what is there; the rest is lost, not zero.
+			 */
+			uint64_t avail = vc->file_size - ph.p_offset;
+
+			/* Whole (x86_64, 4 KiB) pages only: a torn page is lost too. */
+			avail = KD_ALIGN_DOWN(ph.p_paddr + avail, 4096) > ph.p_paddr ?
+					KD_ALIGN_DOWN(ph.p_paddr + avail, 4096) - ph.p_paddr : 0;
+			ph.p_filesz = ph.p_memsz = avail;
+		}
 		if (ph.p_filesz > ph.p_memsz ||
 		    kd_add_overflow(ph.p_offset, ph.p_filesz, &end) || end > vc->file_size ||
 		    kd_add_overflow(ph.p_paddr, ph.p_memsz, &end)) {
@@ -197,6 +210,7 @@ static int elf_open(struct vmcore *vc, struct kd_err *err)
 		vc->max_pfn = KD_MAX(vc->max_pfn, end);
 	}
 	vc->dump.dump_level = -1;
+	vc->dump.incomplete = eh.e_flags & 1;
 out:
 	elf_end(elf);
 	return r;

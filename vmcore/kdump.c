@@ -82,6 +82,20 @@ static int read_exact(struct vmcore *vc, void *buf, uint64_t len, uint64_t off,
 			  vc->path, what, len, off, vc->file_size);
 }
 
+/*
+ * Reads a bitmap. Writers store only the bytes that max_mapnr needs; the rest of the bitmap
+ * blocks may be a hole at the end of a short (incomplete) file, and reads as zero.
+ */
+static int read_bitmap(struct vmcore *vc, uint8_t *bm, uint64_t len, uint64_t off,
+		       const char *what, struct kd_err *err)
+{
+	uint64_t need = KD_DIV_ROUND_UP(vc->max_pfn, 8);
+	uint64_t have = vc->file_size > off ? KD_MIN(len, vc->file_size - off) : 0;
+
+	memset(bm, 0, len);
+	return read_exact(vc, bm, KD_MAX(have, need), off, what, err);
+}
+
 static int kdump_open(struct vmcore *vc, struct kd_err *err)
 {
 	uint8_t h[DD_HEADER_SIZE], kh[KH_SIZE] = { 0 };
@@ -194,11 +208,11 @@ static int kdump_open(struct vmcore *vc, struct kd_err *err)
 	p->cbuf = malloc(bs);
 	if (!p->bitmap1 || !p->bitmap2 || !p->rank || !p->cbuf)
 		return kd_err_set(err, -ENOMEM, "out of memory");
-	r = read_exact(vc, p->bitmap1, p->bitmap_bytes, off, "first bitmap", err);
+	r = read_bitmap(vc, p->bitmap1, p->bitmap_bytes, off, "first bitmap", err);
 	if (r < 0)
 		return r;
-	r = read_exact(vc, p->bitmap2, p->bitmap_bytes, off + p->bitmap_bytes, "second bitmap",
-		       err);
+	r = read_bitmap(vc, p->bitmap2, p->bitmap_bytes, off + p->bitmap_bytes, "second bitmap",
+			err);
 	if (r < 0)
 		return r;
 	/* Bits past max_mapnr mean nothing: clear them so counts stay honest. */
