@@ -279,7 +279,7 @@ static int run_capture(int argc, char **argv)
 		return KD_EXIT_INCOMPLETE;
 	}
 	if (!o.flatten && unlink(out) == 0)
-		kd_error("removed the partial %s", out);
+		kd_error("removed %s: it holds no usable dump", out);
 	return KD_EXIT_FAIL;
 }
 
