@@ -6,13 +6,20 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
+#include <sys/vfs.h>
+
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
 
 /* Default window: 256 Ki pfns (1 GiB of 4 KiB pages), a 32 KiB bitmap. */
 #define CAP_WINDOW (256u * 1024)
 /* Window bitmaps are all kept (not recomputed in the second pass) up to this size. */
 #define CAP_CACHE_MAX (1u << 20)
-/* A batch's pages lie within this many pages of the input file (one mmap window). */
+/* A batch's pages lie within this many pages of the input file. */
 #define CAP_SPAN 256u
+/* Each worker maps the input in windows of this size (makedumpfile's MAP_REGION). */
+#define CAP_MAP_WINDOW (4u << 20)
 #define CAP_MAX_THREADS 64u
 
 /* ---- the output sink ---- */
@@ -238,6 +245,8 @@ struct worker {
 	void *ctx;		/* compressor context */
 	uint8_t *in;		/* pread buffer (CAP_SPAN pages), when mmap is not used */
 	uint8_t *page;		/* one page for reader mode */
+	uint8_t *map;		/* the current mmap window of the input */
+	uint64_t map_off, map_len;
 };
 
 struct pipe {
@@ -307,13 +316,51 @@ static void store_page(struct worker *wk, struct cap_batch *b, unsigned i, const
 	b->out_len += len;
 }
 
+/* End of the file data of the PT_LOAD holding file offset off (mmap windows stay inside). */
+static uint64_t load_file_end(struct vmcore *vc, uint64_t off)
+{
+	size_t n;
+	const struct vmcore_load *l = vmcore_loads(vc, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (off >= l[i].offset && off < l[i].offset + l[i].filesz)
+			return l[i].offset + l[i].filesz;
+	return vmcore_file_size(vc);
+}
+
+/* The input bytes [off, end) through the worker's mmap window, or NULL (then pread). */
+static const uint8_t *worker_map(struct worker *wk, uint64_t off, uint64_t end)
+{
+	struct pipe *p = wk->p;
+	uint64_t hp = (uint64_t)p->host_page, start, stop;
+	void *m;
+
+	if (wk->map && off >= wk->map_off && end <= wk->map_off + wk->map_len)
+		return wk->map + (off - wk->map_off);
+	if (wk->map)
+		munmap(wk->map, wk->map_len);
+	wk->map = NULL;
+	start = off & ~(hp - 1);
+	stop = KD_MIN(start + CAP_MAP_WINDOW, KD_ALIGN_UP(load_file_end(p->c->vc, off), hp));
+	stop = KD_MAX(stop, KD_ALIGN_UP(end, hp));
+	m = mmap(NULL, stop - start, PROT_READ, MAP_PRIVATE, vmcore_fd(p->c->vc), (off_t)start);
+	if (m == MAP_FAILED) {
+		/* As makedumpfile: one failure and the rest of the run reads instead. */
+		atomic_store(&p->no_mmap, true);
+		return NULL;
+	}
+	atomic_store(&p->mmap_used, true);
+	wk->map = m;
+	wk->map_off = start;
+	wk->map_len = stop - start;
+	return wk->map + (off - start);
+}
+
 static int batch_process(struct worker *wk, struct cap_batch *b)
 {
 	struct pipe *p = wk->p;
 	struct cap *c = p->c;
 	const uint8_t *base = NULL;
-	void *map = MAP_FAILED;
-	size_t maplen = 0;
 	int r = 0;
 
 	b->out_len = 0;
@@ -328,26 +375,14 @@ static int batch_process(struct worker *wk, struct cap_batch *b)
 		}
 		return 0;
 	}
-	if (!atomic_load(&p->no_mmap)) {
-		uint64_t al = b->off0 & ~(uint64_t)(p->host_page - 1), delta = b->off0 - al;
-
-		maplen = (size_t)(delta + (b->pfn[b->n - 1] - b->pfn[0] + 1) * c->ps);
-		map = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE, vmcore_fd(c->vc), (off_t)al);
-		if (map == MAP_FAILED) {
-			/* As makedumpfile: one failure and the rest of the run reads instead. */
-			atomic_store(&p->no_mmap, true);
-		} else {
-			atomic_store(&p->mmap_used, true);
-			base = (const uint8_t *)map + delta;
-		}
-	}
+	if (!atomic_load(&p->no_mmap))
+		base = worker_map(wk, b->off0,
+				  b->off0 + (b->pfn[b->n - 1] - b->pfn[0] + 1) * c->ps);
 	if (!base)
 		r = batch_read_pread(wk, b, &base);
 	if (r == 0)
 		for (unsigned i = 0; i < b->n; i++)
 			store_page(wk, b, i, base + (b->pfn[i] - b->pfn[0]) * c->ps);
-	if (map != MAP_FAILED)
-		munmap(map, maplen);
 	return r;
 }
 
@@ -394,6 +429,8 @@ static void pipe_destroy(struct pipe *p)
 				p->c->comp->destroy(wk->ctx);
 			free(wk->in);
 			free(wk->page);
+			if (wk->map)
+				munmap(wk->map, wk->map_len);
 		}
 		free(p->workers);
 	}
@@ -407,6 +444,13 @@ static void pipe_destroy(struct pipe *p)
 	pthread_cond_destroy(&p->done_cv);
 }
 
+static bool on_procfs(struct vmcore *vc)
+{
+	struct statfs st;
+
+	return fstatfs(vmcore_fd(vc), &st) == 0 && st.f_type == PROC_SUPER_MAGIC;
+}
+
 static int pipe_init(struct pipe *p, struct cap *c)
 {
 	unsigned n = c->rep->threads;
@@ -417,7 +461,7 @@ static int pipe_init(struct pipe *p, struct cap *c)
 	pthread_mutex_init(&p->reader_mu, NULL);
 	pthread_cond_init(&p->work_cv, NULL);
 	pthread_cond_init(&p->done_cv, NULL);
-	atomic_init(&p->no_mmap, c->o->no_mmap);
+	atomic_init(&p->no_mmap, c->o->no_mmap || (!c->o->force_mmap && !on_procfs(c->vc)));
 	atomic_init(&p->mmap_used, false);
 	p->host_page = sysconf(_SC_PAGESIZE);
 	if (p->host_page <= 0)

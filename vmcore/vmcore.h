@@ -405,7 +405,12 @@ struct vmcore_capture_opts {
 	bool flatten;
 	const struct vmcore_compressor *comp;	/* kdump only; NULL: none */
 	unsigned threads;	/* compression threads; 0: the online CPUs */
-	bool no_mmap;		/* read the input with pread only */
+	/*
+	 * How pages are read: by default mmap on /proc/vmcore (the kernel's read path copies page
+	 * by page) and pread on other files (no page faults or TLB shootdowns between threads).
+	 */
+	bool no_mmap;		/* pread only */
+	bool force_mmap;	/* mmap whatever the file (tests, benchmarks) */
 	uint64_t window_pfns;	/* pfns per filter window; 0: the default (tests use small) */
 	/* Called from the calling thread as pages are written (may be NULL). */
 	void (*progress)(void *data, uint64_t done, uint64_t total);
