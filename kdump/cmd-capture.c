@@ -268,7 +268,7 @@ static int run_capture(int argc, char **argv)
 		r = kd_err_sys(&err, -errno, "%s: cannot close the dump", out);
 	if (prog.shown)
 		fprintf(stderr, "\n");
-	if (rep.filter_warning)
+	if (rep.filter_warning[0])
 		kd_warn("%s", rep.filter_warning);
 	if (rep.warning[0] && !quiet)
 		kd_warn("%s", rep.warning);

@@ -442,6 +442,28 @@ static void test_stop(void **state)
 	vmgen_free(g);
 }
 
+/* A level the dump cannot support (no mem_map in VMCOREINFO): the filter falls back, says so,
+ * and the dump records the level actually used. */
+static void test_level_fallback(void **state)
+{
+	struct vmgen *g;
+	const char *in = make_vmcore("l.vmcore", &g);
+	struct vmcore_capture_opts o = { .level = 31, .comp = vmcore_compressor_find("lzo") };
+	struct vmcore_capture_report rep;
+	struct kd_err err = { 0 };
+	struct vmcore *vc;
+
+	assert_int_equal(capture(in, tu_tmp("l.kdump"), &o, &rep, &err), 0);
+	assert_true(rep.level < 31);
+	assert_true(rep.level & 1);	/* zero pages need no struct page */
+	assert_true(rep.filter_warning[0] != '\0');
+	assert_int_equal(vmcore_open(tu_tmp("l.kdump"), &vc, &err), 0);
+	assert_int_equal(vmcore_dumpinfo(vc)->dump_level, (int)rep.level);
+	vmcore_close(vc);
+	verify(tu_tmp("l.kdump"), g, false);
+	vmgen_free(g);
+}
+
 static void write_file(const char *path, const uint8_t *buf, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -590,6 +612,7 @@ int main(void)
 		cmocka_unit_test(test_refilter),
 		cmocka_unit_test(test_incomplete),
 		cmocka_unit_test(test_stop),
+		cmocka_unit_test(test_level_fallback),
 		cmocka_unit_test(test_kdump_bad_input),
 		cmocka_unit_test(test_fixture_mdf_d31),
 	};

@@ -600,6 +600,7 @@ int vmcore_capture(struct vmcore *vc, int fd, const char *name,
 		.max_pfn = vmcore_max_pfn(vc), .wcur = UINT64_MAX,
 		.sink = { .fd = fd, .name = name, .flat = o->flatten },
 	};
+	const char *warning = NULL;
 	bool started = false;
 	int r;
 
@@ -613,11 +614,14 @@ int vmcore_capture(struct vmcore *vc, int fd, const char *name,
 	report->max_pfn = c.max_pfn;
 	if (!c.max_pfn)
 		return kd_err_set(err, -EINVAL, "%s: the dump describes no memory", vmcore_path(vc));
-	r = vmcore_filter_create(vc, o->level, &c.filter, &report->filter_warning, err);
+	r = vmcore_filter_create(vc, o->level, &c.filter, &warning, err);
 	if (r < 0)
 		return r;
+	if (warning)
+		snprintf(report->filter_warning, sizeof(report->filter_warning), "%s", warning);
 	c.level = vmcore_filter_level(c.filter);
 	report->level = c.level;
+	report->filter = *vmcore_filter_totals(c.filter);
 
 	c.win = o->window_pfns ? KD_ALIGN_UP(o->window_pfns, 8) : CAP_WINDOW;
 	c.nwin = KD_DIV_ROUND_UP(c.max_pfn, c.win);
@@ -655,7 +659,6 @@ int vmcore_capture(struct vmcore *vc, int fd, const char *name,
 		if (c.w->plan_window)
 			r = c.w->plan_window(&c, start, end, bm, n);
 	}
-	report->filter = *vmcore_filter_stats(c.filter);
 	/* Second pass: the pages. */
 	c.pass = 2;
 	if (r == 0)
@@ -668,9 +671,13 @@ out:
 	if (r < 0 && started && c.w->mark_incomplete) {
 		struct kd_err e2 = { 0 };
 
-		/* Best effort: flag what was written, so no reader takes it for a whole dump. */
-		if (c.w->mark_incomplete(&c) == 0 && vmcore_sink_end(&c.sink, &e2) == 0)
+		/*
+		 * What was written carries the INCOMPLETE flag from its first header write on;
+		 * this flushes what is consistent and closes a stream (best effort).
+		 */
+		if (c.w->mark_incomplete(&c) == 0)
 			report->incomplete = true;
+		vmcore_sink_end(&c.sink, &e2);
 	}
 	report->output_bytes = c.sink.flat ? c.sink.streamed : c.sink.end;
 	if (c.w->destroy)

@@ -422,8 +422,8 @@ struct vmcore_capture_opts {
 /* What a capture did; filled as far as it got, also on failure. */
 struct vmcore_capture_report {
 	unsigned level;		/* the level used (the filter may fall back) */
-	const char *filter_warning;
-	struct vmcore_filter_stats filter;
+	char filter_warning[512];	/* why the filter dropped level bits, or "" */
+	struct vmcore_filter_stats filter;	/* the filter's totals at the level used */
 	uint64_t max_pfn;
 	uint64_t pages_written;	/* pages with data in the output */
 	uint64_t zero_pages;	/* excluded (ELF) or shared (kdump) as zero pages */
@@ -438,9 +438,11 @@ struct vmcore_capture_report {
 /*
  * Captures vc into fd (a new regular file, or a pipe when flattened), named name in
  * messages. Memory stays bounded whatever the dump's size; the output bytes do not depend on
- * the thread count. On a write error or when *o->stop is set, stops, marks the output
- * incomplete where the format allows, sets report->incomplete and returns the error (-ENOSPC,
- * -EIO, -EINTR, ...) with err naming the file and offset.
+ * the thread count. The output's header says INCOMPLETE (kdump status 0x8, ELF e_flags bit 0)
+ * from its first write until the last one, so a capture cut short by anything is marked. On a
+ * write error or when *o->stop is set, stops, flushes what is consistent, sets
+ * report->incomplete if a marked header went out, and returns the error (-ENOSPC, -EIO,
+ * -EINTR, ...) with err naming the file and offset.
  */
 int vmcore_capture(struct vmcore *vc, int fd, const char *name,
 		   const struct vmcore_capture_opts *o, struct vmcore_capture_report *report,

@@ -19,6 +19,8 @@ struct elf_w {
 	uint64_t phdr_next;	/* file offset of the next output PT_LOAD header */
 	uint64_t seg_off;	/* file offset of the next segment data */
 	bool writing;
+	bool flagged;		/* the header on disk says incomplete */
+	uint32_t flags;		/* the input's e_flags */
 };
 
 struct piece {
@@ -214,9 +216,13 @@ static int el_write(struct cap *c)
 	} else {
 		kd_put_le16(e->ehdr + 56, (uint16_t)phnum_out);
 	}
+	/* Flagged incomplete (e_flags bit 0) until el_finish rewrites it as the last write. */
+	e->flags = kd_le32(e->ehdr + 48);
+	kd_put_le32(e->ehdr + 48, e->flags | 1);
 	r = vmcore_sink_write(&c->sink, e->ehdr, EHDR_SIZE, 0, c->err);
 	if (r < 0)
 		return r;
+	e->flagged = true;
 	memcpy(ph, note_in, PHDR_SIZE);
 	kd_put_le64(ph + 8, off_note);
 	r = vmcore_sink_write(&c->sink, ph, PHDR_SIZE, EHDR_SIZE, c->err);
@@ -231,15 +237,24 @@ static int el_write(struct cap *c)
 	return layout(c);
 }
 
+static int el_finish(struct cap *c)
+{
+	struct elf_w *e = c->wpriv;
+
+	kd_put_le32(e->ehdr + 48, e->flags);
+	return vmcore_sink_write(&c->sink, e->ehdr, EHDR_SIZE, 0, c->err);
+}
+
 static int el_mark_incomplete(struct cap *c)
 {
 	struct elf_w *e = c->wpriv;
 	struct kd_err err = { 0 };
 
-	if (!e || !e->writing)
-		return -EINVAL;
-	kd_put_le32(e->ehdr + 48, kd_le32(e->ehdr + 48) | 1);
-	return vmcore_sink_write(&c->sink, e->ehdr, EHDR_SIZE, 0, &err);
+	if (!e || !e->flagged)
+		return -EIO;
+	kd_put_le32(e->ehdr + 48, e->flags | 1);
+	vmcore_sink_write(&c->sink, e->ehdr, EHDR_SIZE, 0, &err);
+	return 0;
 }
 
 static void el_destroy(struct cap *c)
@@ -257,6 +272,7 @@ const struct vmcore_writer_ops vmcore_writer_elf = {
 	.zero_pages_out = true,
 	.begin = el_begin,
 	.write = el_write,
+	.finish = el_finish,
 	.mark_incomplete = el_mark_incomplete,
 	.destroy = el_destroy,
 };

@@ -19,6 +19,7 @@ struct kdump_w {
 	uint64_t desc_next;	/* file offset of descs[0] */
 	uint8_t zero_desc[PD_LEN];
 	uint8_t *bm1;
+	bool flagged;		/* the header on disk says INCOMPLETE */
 };
 
 static uint64_t phys_base(struct vmcore *vc)
@@ -119,7 +120,11 @@ static int kd_begin(struct cap *c)
 	}
 	kd_put_le64(k->hdr + DD_TIMESTAMP, (uint64_t)ts);
 	kd_put_le64(k->hdr + DD_TIMESTAMP + 8, (uint64_t)usec);
-	kd_put_le32(k->hdr + DD_STATUS, c->comp->flag);
+	/*
+	 * The header goes out flagged INCOMPLETE and the flag is cleared by the last write
+	 * (kd_finish): a dump cut short by anything, even a kill or a dead disk, says so.
+	 */
+	kd_put_le32(k->hdr + DD_STATUS, c->comp->flag | VMCORE_DUMP_INCOMPLETE);
 	kd_put_le32(k->hdr + DD_BLOCK_SIZE, c->ps);
 	kd_put_le32(k->hdr + DD_SUB_HDR_SIZE, k->sub_blocks);
 	kd_put_le32(k->hdr + DD_BITMAP_BLOCKS, k->bitmap_blocks);
@@ -139,6 +144,8 @@ static int kd_begin(struct cap *c)
 	kd_put_le64(kh + KH_MAX_MAPNR_64, c->max_pfn);
 
 	r = vmcore_sink_write(&c->sink, k->hdr, sizeof(k->hdr), 0, c->err);
+	if (r == 0)
+		k->flagged = true;
 	if (r == 0)
 		r = vmcore_sink_write(&c->sink, notes, notes_len, bs + KH_SIZE, c->err);
 	if (r == 0)
@@ -243,18 +250,29 @@ static int kd_write(struct cap *c)
 	return r;
 }
 
+/* The last write of a whole dump: the header without the INCOMPLETE flag. */
+static int kd_finish(struct cap *c)
+{
+	struct kdump_w *k = c->wpriv;
+
+	kd_put_le32(k->hdr + DD_STATUS, c->comp->flag);
+	return vmcore_sink_write(&c->sink, k->hdr, sizeof(k->hdr), 0, c->err);
+}
+
 static int kd_mark_incomplete(struct cap *c)
 {
 	struct kdump_w *k = c->wpriv;
 	struct kd_err e = { 0 };
 
-	if (!k)
-		return -EINVAL;
+	if (!k || !k->flagged)
+		return -EIO;
 	/* Descriptors of pages whose data made it out; the others stay zero ("lost"). */
 	if (k->ndesc && k->desc_next)
 		flush_descs(c, &e);
-	kd_put_le32(k->hdr + DD_STATUS, kd_le32(k->hdr + DD_STATUS) | VMCORE_DUMP_INCOMPLETE);
-	return vmcore_sink_write(&c->sink, k->hdr, sizeof(k->hdr), 0, &e);
+	/* The header was written flagged; write it again in case the first went astray. */
+	kd_put_le32(k->hdr + DD_STATUS, c->comp->flag | VMCORE_DUMP_INCOMPLETE);
+	vmcore_sink_write(&c->sink, k->hdr, sizeof(k->hdr), 0, &e);
+	return 0;
 }
 
 static void kd_destroy(struct cap *c)
@@ -274,6 +292,7 @@ const struct vmcore_writer_ops vmcore_writer_kdump = {
 	.begin = kd_begin,
 	.plan_window = kd_plan_window,
 	.write = kd_write,
+	.finish = kd_finish,
 	.mark_incomplete = kd_mark_incomplete,
 	.destroy = kd_destroy,
 };

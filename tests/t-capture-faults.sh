@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# kdump capture when the disk fails under it (LD_PRELOAD fault shim): ENOSPC and EIO leave a
+# dump marked incomplete (exit 3) that peers still read; short writes change nothing.
+set -u
+KDUMP=${KDUMP:-build/kdump}
+FIX=${KD_FIXTURES:-build/fixtures}
+shim=${KD_BUILD:-build}/tests/libfaultio.so
+V=$FIX/x86_64-6.1-1G/vmcore.elf
+
+[ -r "$V" ] || { echo "SKIP: $V missing (make fixtures)"; exit 77; }
+[ -r "$shim" ] || { echo "SKIP: $shim missing (make tests)"; exit 77; }
+/usr/bin/python3 -c 'import kdumpfile' 2>/dev/null || { echo "SKIP: python3-libkdumpfile missing"; exit 77; }
+T=$(mktemp -d "${TMPDIR:-/tmp}/kdfault.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+fails=0
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
+
+# Readable pages per libkdumpfile; prints "good lost".
+peer_read() {
+	/usr/bin/python3 - "$1" "$V" <<'EOF'
+import kdumpfile, mmap, struct, sys
+k = kdumpfile.kdumpfile(sys.argv[1])
+f = open(sys.argv[2], 'rb')
+mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+phoff, = struct.unpack_from('<Q', mm, 32)
+phnum, = struct.unpack_from('<H', mm, 56)
+good = lost = 0
+for i in range(phnum):
+    t, _, off, _, paddr, filesz = struct.unpack_from('<IIQQQQ', mm, phoff + 56 * i)
+    if t != 1 or paddr > 0x40000000:
+        continue
+    for pfn in range((paddr + 4095) // 4096, (paddr + filesz) // 4096, 7):
+        try:
+            got = k.read(kdumpfile.KDUMP_MACHPHYSADDR, pfn * 4096, 4096)
+        except Exception:
+            lost += 1
+            continue
+        o = off + pfn * 4096 - paddr
+        if got != mm[o:o + 4096]:
+            print("pfn 0x%x differs" % pfn, file=sys.stderr)
+            sys.exit(1)
+        good += 1
+print(good, lost)
+EOF
+}
+
+"$KDUMP" capture -q -l -d 31 "$V" "$T/whole.kdump" || bad "capture without faults"
+
+for e in ENOSPC EIO; do
+	out=$T/full-$e.kdump
+	KD_FAULT_PATH=full-$e KD_FAULT_AFTER=$((12 << 20)) KD_FAULT_ERRNO=$e LD_PRELOAD=$shim \
+		"$KDUMP" capture -q -l -d 31 "$V" "$out" 2>"$T/err"
+	rc=$?
+	[ $rc = 3 ] && ok "$e part way: exit status 3" || { bad "$e: exit $rc, want 3"; cat "$T/err"; }
+	grep -q "full-$e.kdump: cannot write .* at offset 0x" "$T/err" &&
+		grep -q INCOMPLETE "$T/err" && ok "$e: the message names the file, the offset and INCOMPLETE" ||
+		{ bad "$e: message"; cat "$T/err"; }
+	st=$(u32 "$out" 424)
+	[ $((st & 8)) = 8 ] && ok "$e: header status $st has INCOMPLETE (0x8)" || bad "$e: status $st"
+	if r=$(peer_read "$out"); then
+		read -r good lost <<<"$r"
+		[ "$good" -gt 0 ] && [ "$lost" -gt 0 ] &&
+			ok "$e: libkdumpfile reads the $good sampled pages that made it, $lost are missing" ||
+			bad "$e: libkdumpfile: $r"
+	else
+		bad "$e: libkdumpfile cannot read the incomplete dump"
+	fi
+done
+
+# ELF: e_flags bit 0.
+KD_FAULT_PATH=full.elf KD_FAULT_AFTER=$((20 << 20)) KD_FAULT_ERRNO=ENOSPC LD_PRELOAD=$shim \
+	"$KDUMP" capture -q -E -d 31 "$V" "$T/full.elf" 2>/dev/null
+rc=$?
+fl=$(u32 "$T/full.elf" 48)
+[ $rc = 3 ] && [ "$fl" = 1 ] && ok "ELF, ENOSPC: exit 3, e_flags 1" || bad "ELF: exit $rc, e_flags $fl"
+
+# Short writes: the same bytes as without faults.
+KD_FAULT_PATH=short.kdump KD_FAULT_SHORT=1 LD_PRELOAD=$shim \
+	"$KDUMP" capture -q -l -d 31 "$V" "$T/short.kdump" || bad "short writes: capture failed"
+cmp -s "$T/short.kdump" "$T/whole.kdump" && ok "short writes: identical output" ||
+	bad "short writes changed the output"
+
+# Flattened: what went down a stream that broke reassembles into a dump marked incomplete.
+# (the reader goes away after 12 MiB, as a dropped ssh connection would)
+"$KDUMP" capture -q -l -d 31 -F "$V" 2>/dev/null | head -c $((12 << 20)) >"$T/cut.flat"
+rc=${PIPESTATUS[0]}
+[ $rc = 3 ] && ok "flattened, the reader goes away: exit 3" || bad "flattened: exit $rc, want 3"
+"$KDUMP" reassemble "$T/cut.flat" "$T/cut.kdump" 2>"$T/err"
+rc=$?
+st=$(u32 "$T/cut.kdump" 424)
+[ $rc = 3 ] && [ $((st & 8)) = 8 ] && ok "reassembling a cut stream: exit 3, status INCOMPLETE" ||
+	{ bad "reassemble of a cut stream: exit $rc, status $st"; cat "$T/err"; }
+
+# Refuses to overwrite; -f does.
+"$KDUMP" capture -q -l -d 31 "$V" "$T/whole.kdump" 2>"$T/err"
+rc=$?
+[ $rc = 1 ] && grep -q 'already exists' "$T/err" && ok "an existing DUMPFILE is not overwritten" ||
+	bad "overwrite: exit $rc"
+[ "$(stat -c %a "$T/whole.kdump")" = 600 ] && ok "dump created with mode 0600" || bad "mode"
+
+echo "$fails failure(s)"
+[ $fails = 0 ]
