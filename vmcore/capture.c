@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The capture pipeline: filter windows, read (mmap or pread), compress on N threads, write. */
+#include "vmcore/mem_map.h"
 #include "vmcore/writer.h"
 
 #include <inttypes.h>
@@ -584,6 +585,29 @@ int cap_run_pages(struct cap *c, cap_batch_fn fn)
 
 /* ---- the whole capture ---- */
 
+/*
+ * The pfns the dump covers: the highest PT_LOAD end, cut to the end of the last mem_map
+ * section when the kernel used less memory than was dumped (mem=), as makedumpfile does
+ * (get_mem_map). A dump file as input keeps its own max_mapnr.
+ */
+static uint64_t capture_max_pfn(struct vmcore *vc)
+{
+	uint64_t max = vmcore_max_pfn(vc), last = 0;
+	struct vmcore_mem_map mm;
+	struct kd_err err = { 0 };
+
+	if (vmcore_format(vc) != VMCORE_FORMAT_ELF || !vmcore_vmcoreinfo(vc) ||
+	    vmcore_mem_map_init(&mm, vc, &err) < 0)
+		return max;
+	for (uint64_t s = 0; s < mm.nr_sections; s++)
+		if (mm.state[s] != VMCORE_MM_ABSENT)
+			last = s + 1;
+	if (last)
+		max = KD_MIN(max, last << mm.section_shift);
+	vmcore_mem_map_deinit(&mm);
+	return max;
+}
+
 static unsigned online_cpus(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -597,7 +621,7 @@ int vmcore_capture(struct vmcore *vc, int fd, const char *name,
 {
 	struct cap c = {
 		.vc = vc, .o = o, .rep = report, .err = err, .ps = vmcore_page_size(vc),
-		.max_pfn = vmcore_max_pfn(vc), .wcur = UINT64_MAX,
+		.max_pfn = capture_max_pfn(vc), .wcur = UINT64_MAX,
 		.sink = { .fd = fd, .name = name, .flat = o->flatten },
 	};
 	const char *warning = NULL;
