@@ -421,24 +421,45 @@ static void test_incomplete(void **state)
 	vmgen_free(g);
 }
 
+static volatile sig_atomic_t stop_flag;
+
+static void stop_after_200(void *data, uint64_t done, uint64_t total)
+{
+	if (done >= 200)
+		stop_flag = 1;
+}
+
 /* A stop request (SIGINT) ends the capture with an incomplete, readable dump. */
 static void test_stop(void **state)
 {
 	struct vmgen *g;
 	const char *in = make_vmcore("s.vmcore", &g);
-	static volatile sig_atomic_t stop = 1;
-	struct vmcore_capture_opts o = { .level = 0, .stop = &stop };
+	struct vmcore_capture_opts o = { .level = 0, .stop = &stop_flag, .threads = 2,
+					 .progress = stop_after_200 };
 	struct vmcore_capture_report rep;
 	struct kd_err err = { 0 };
 	struct vmcore *vc;
+	uint8_t page[PS];
 
+	stop_flag = 0;
 	assert_int_equal(capture(in, tu_tmp("s.kdump"), &o, &rep, &err), -EINTR);
 	assert_true(rep.incomplete);
+	assert_true(rep.pages_written >= 200 && rep.pages_written < 0x9e + 0x500);
 	assert_non_null(strstr(err.msg, "interrupted"));
 	if (vmcore_open(tu_tmp("s.kdump"), &vc, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_true(vmcore_dumpinfo(vc)->incomplete);
+	assert_int_equal(vmcore_read_pfn(vc, 0x10, page, &err), 0);
+	assert_memory_equal(page, src_page(g, 0x10), PS);
+	assert_int_equal(vmcore_read_pfn(vc, 0x1080, page, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "lost"));
 	vmcore_close(vc);
+
+	/* Stopped before any page: nothing worth keeping, not reported as a dump. */
+	stop_flag = 1;
+	o.progress = NULL;
+	assert_int_equal(capture(in, tu_tmp("s2.kdump"), &o, &rep, &err), -EINTR);
+	assert_false(rep.incomplete);
 	vmgen_free(g);
 }
 

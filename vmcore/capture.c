@@ -674,6 +674,10 @@ int vmcore_capture(struct vmcore *vc, int fd, const char *name,
 		uint64_t start = w * c.win, end = KD_MIN(start + c.win, c.max_pfn), n = 0;
 		const uint8_t *bm;
 
+		if (cap_should_stop(&c)) {
+			r = err->code;
+			break;
+		}
 		r = cap_window(&c, w, &bm);
 		if (r < 0)
 			break;
@@ -684,9 +688,10 @@ int vmcore_capture(struct vmcore *vc, int fd, const char *name,
 			r = c.w->plan_window(&c, start, end, bm, n);
 	}
 	/* Second pass: the pages. */
-	c.pass = 2;
-	if (r == 0)
+	if (r == 0) {
+		c.pass = 2;
 		r = c.w->write(&c);
+	}
 	if (r == 0 && c.w->finish)
 		r = c.w->finish(&c);
 	if (r == 0)
@@ -697,9 +702,10 @@ out:
 
 		/*
 		 * What was written carries the INCOMPLETE flag from its first header write on;
-		 * this flushes what is consistent and closes a stream (best effort).
+		 * this flushes what is consistent and closes a stream (best effort). A stop
+		 * before the page data (pass 1: bitmaps, headers) leaves nothing worth keeping.
 		 */
-		if (c.w->mark_incomplete(&c) == 0)
+		if (c.pass == 2 && c.w->mark_incomplete(&c) == 0)
 			report->incomplete = true;
 		vmcore_sink_end(&c.sink, &e2);
 	}
