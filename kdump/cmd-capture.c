@@ -61,7 +61,7 @@ static void help(void)
 	       "        Compress on N threads (default: the number of online CPUs).\n"
 	       "    --mmap, --no-mmap\n"
 	       "        Read VMCORE with mmap(2), or with read(2) only. By default /proc/vmcore\n"
-	       "        is mapped (4 MiB windows; much faster than reading it) and other files\n"
+	       "        is mapped (1 MiB windows; much faster than reading it) and other files\n"
 	       "        are read.\n"
 	       "    -q, --quiet\n"
 	       "        No progress line and no summary.\n"

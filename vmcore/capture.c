@@ -19,8 +19,9 @@
 #define CAP_CACHE_MAX (1u << 20)
 /* A batch's pages lie within this many pages of the input file. */
 #define CAP_SPAN 256u
-/* Each worker maps the input in windows of this size (makedumpfile's MAP_REGION). */
-#define CAP_MAP_WINDOW (4u << 20)
+/* Each worker maps the input in windows of this size (makedumpfile maps 4 MiB; mapped pages
+ * of a regular file count in the RSS, and the budget is 2 MiB a thread). */
+#define CAP_MAP_WINDOW (1u << 20)
 #define CAP_MAX_THREADS 64u
 
 /* ---- the output sink ---- */
