@@ -513,7 +513,9 @@ static int pipe_drain_one(struct pipe *p, uint64_t seq, cap_batch_fn fn, int r)
 			r = fn(p->c, b);
 		}
 	}
+	pthread_mutex_lock(&p->mu);
 	b->state = SLOT_FREE;
+	pthread_mutex_unlock(&p->mu);
 	return r;
 }
 
@@ -529,7 +531,13 @@ int cap_run_pages(struct cap *c, cap_batch_fn fn)
 		uint64_t start = w * c->win, end = KD_MIN(start + c->win, c->max_pfn);
 		const uint8_t *bm;
 
+		/*
+		 * The filter and the page lookups read the dump through the same handle as
+		 * workers in reader mode (kdump-compressed input, partial pages): one at a time.
+		 */
+		pthread_mutex_lock(&p.reader_mu);
 		r = cap_window(c, w, &bm);
+		pthread_mutex_unlock(&p.reader_mu);
 		for (uint64_t pfn = start; r == 0 && pfn < end; pfn++) {
 			uint64_t rel = pfn - start, off = 0;
 			bool by_reader;
@@ -540,7 +548,9 @@ int cap_run_pages(struct cap *c, cap_batch_fn fn)
 			}
 			if (!(bm[rel / 8] >> (rel & 7) & 1))
 				continue;
+			pthread_mutex_lock(&p.reader_mu);
 			by_reader = vmcore_pfn_offset(c->vc, pfn, &off) < 0;
+			pthread_mutex_unlock(&p.reader_mu);
 			if (cur && (cur->by_reader != by_reader || cur->n == CAP_BATCH ||
 				    (!by_reader && (pfn - cur->pfn[0] >= CAP_SPAN ||
 						    off != cur->off0 + (pfn - cur->pfn[0]) * c->ps)))) {
