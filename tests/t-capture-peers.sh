@@ -83,7 +83,10 @@ makedumpfile -R "$T/mdf-R.kdump" <"$T/our.flat" >"$T/mdf.log" 2>&1 || { cat "$T/
 check "makedumpfile -R of our flattened stream equals our kdump file" cmp "$T/mdf-R.kdump" "$T/our-l.kdump"
 "$KDUMP" reassemble "$T/our.flat" "$T/re.kdump" 2>/dev/null || bad "kdump reassemble"
 check "kdump reassemble of our flattened stream equals our kdump file" cmp "$T/re.kdump" "$T/our-l.kdump"
-rm -f "$T/our.flat" "$T/mdf-R.kdump" "$T/re.kdump"
+"$KDUMP" capture -q -l -d 1 -F "$V" | "$KDUMP" reassemble - "$T/pipe.kdump" 2>/dev/null ||
+	bad "capture -F | kdump reassemble -"
+check "capture -F | kdump reassemble - (a pipe) equals our kdump file" cmp "$T/pipe.kdump" "$T/our-l.kdump"
+rm -f "$T/our.flat" "$T/mdf-R.kdump" "$T/re.kdump" "$T/pipe.kdump"
 
 # 5. makedumpfile re-filters our file (kdump-compressed input).
 mdf -d 1 -l "$T/our-c.kdump" "$T/refilt.kdump"
