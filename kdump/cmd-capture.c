@@ -66,10 +66,10 @@ static void help(void)
 	       "        Overwrite DUMPFILE if it exists.\n"
 	       "    --threads N\n"
 	       "        Compress on N threads (default: the number of online CPUs).\n"
-	       "    --mmap, --no-mmap\n"
-	       "        Read VMCORE with mmap(2), or with read(2) only. By default /proc/vmcore\n"
-	       "        is mapped (1 MiB windows; much faster than reading it) and other files\n"
-	       "        are read.\n"
+	       "    --no-mmap\n"
+	       "        Read VMCORE with read(2) only. By default it is mapped in 1 MiB windows\n"
+	       "        (for /proc/vmcore much faster than reading it), and read where mapping\n"
+	       "        fails.\n"
 	       "    -q, --quiet\n"
 	       "        No progress line and no summary.\n"
 	       "    -h, --help\n"
@@ -142,7 +142,6 @@ static int run_capture(int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ "threads", required_argument, NULL, 'T' },
 		{ "no-mmap", no_argument, NULL, 'M' },
-		{ "mmap", no_argument, NULL, 'm' },
 		{ "window", required_argument, NULL, 'W' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -192,9 +191,6 @@ static int run_capture(int argc, char **argv)
 			break;
 		case 'M':
 			o.no_mmap = true;
-			break;
-		case 'm':
-			o.force_mmap = true;
 			break;
 		case 'W':
 			if (kd_parse_u64(optarg, 0, &v) < 0 || v < 8 || v > (1ULL << 32))

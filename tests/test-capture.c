@@ -214,14 +214,13 @@ static void test_thread_independence(void **state)
 
 	for (size_t i = 0; i < KD_ARRAY_SIZE(comps); i++) {
 		struct vmcore_capture_opts a = { .level = 1, .comp = vmcore_compressor_find(comps[i]),
-						 .threads = 1, .force_mmap = true };
+						 .threads = 1 };
 		struct vmcore_capture_opts b = a;
 		struct vmcore_capture_report rep;
 		struct kd_err err = { 0 };
 
 		b.threads = 4;
 		b.window_pfns = 64;
-		b.force_mmap = false;
 		b.no_mmap = true;
 		assert_int_equal(capture(in, tu_tmp("t1"), &a, &rep, &err), 0);
 		assert_true(rep.mmap_used);

@@ -7,11 +7,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
-#include <sys/vfs.h>
-
-#ifndef PROC_SUPER_MAGIC
-#define PROC_SUPER_MAGIC 0x9fa0
-#endif
 
 /* Default window: 256 Ki pfns (1 GiB of 4 KiB pages), a 32 KiB bitmap. */
 #define CAP_WINDOW (256u * 1024)
@@ -446,13 +441,6 @@ static void pipe_destroy(struct pipe *p)
 	pthread_cond_destroy(&p->done_cv);
 }
 
-static bool on_procfs(struct vmcore *vc)
-{
-	struct statfs st;
-
-	return fstatfs(vmcore_fd(vc), &st) == 0 && st.f_type == PROC_SUPER_MAGIC;
-}
-
 static int pipe_init(struct pipe *p, struct cap *c)
 {
 	unsigned n = c->rep->threads;
@@ -463,7 +451,7 @@ static int pipe_init(struct pipe *p, struct cap *c)
 	pthread_mutex_init(&p->reader_mu, NULL);
 	pthread_cond_init(&p->work_cv, NULL);
 	pthread_cond_init(&p->done_cv, NULL);
-	atomic_init(&p->no_mmap, c->o->no_mmap || (!c->o->force_mmap && !on_procfs(c->vc)));
+	atomic_init(&p->no_mmap, c->o->no_mmap);
 	atomic_init(&p->mmap_used, false);
 	p->host_page = sysconf(_SC_PAGESIZE);
 	if (p->host_page <= 0)

@@ -406,11 +406,10 @@ struct vmcore_capture_opts {
 	const struct vmcore_compressor *comp;	/* kdump only; NULL: none */
 	unsigned threads;	/* compression threads; 0: the online CPUs */
 	/*
-	 * How pages are read: by default mmap on /proc/vmcore (the kernel's read path copies page
-	 * by page) and pread on other files (no page faults or TLB shootdowns between threads).
+	 * Pages are read through mmap windows (1 MiB per thread; /proc/vmcore's read path copies
+	 * page by page), falling back to pread for the rest of the run if a mapping fails.
 	 */
 	bool no_mmap;		/* pread only */
-	bool force_mmap;	/* mmap whatever the file (tests, benchmarks) */
 	uint64_t window_pfns;	/* pfns per filter window; 0: the default (tests use small) */
 	/* Called from the calling thread as pages are written (may be NULL). */
 	void (*progress)(void *data, uint64_t done, uint64_t total);
