@@ -100,11 +100,64 @@ static int read_page_main(struct cap *c, uint64_t pfn, uint8_t *buf)
 	return 0;
 }
 
+static inline bool bm_test(const uint8_t *bm, uint64_t i)
+{
+	return bm[i / 8] >> (i & 7) & 1;
+}
+
+/*
+ * ELF output: zero pages leave the bitmap before the layout is made (makedumpfile reads
+ * them twice for this too). Runs of kept pages are read at once, up to CAP_SPAN pages.
+ */
+static int window_drop_zero_pages(struct cap *c, uint64_t start, uint64_t end, uint8_t *bm)
+{
+	_cleanup_free_ uint8_t *buf = malloc((size_t)CAP_SPAN * c->ps);
+	uint64_t ps = c->ps;
+
+	if (!buf)
+		return kd_err_set(c->err, -ENOMEM, "out of memory");
+	for (uint64_t pfn = start; pfn < end;) {
+		uint64_t off, o2, n = 1;
+		ssize_t got;
+		int r;
+
+		if (!bm_test(bm, pfn - start)) {
+			pfn++;
+			continue;
+		}
+		if (cap_should_stop(c))
+			return c->err->code;
+		if (vmcore_pfn_offset(c->vc, pfn, &off) < 0) {
+			r = read_page_main(c, pfn, buf);
+			if (r < 0)
+				return r;
+		} else {
+			while (pfn + n < end && n < CAP_SPAN && bm_test(bm, pfn + n - start) &&
+			       vmcore_pfn_offset(c->vc, pfn + n, &o2) == 0 && o2 == off + n * ps)
+				n++;
+			got = kd_pread_all(vmcore_fd(c->vc), buf, n * ps, off);
+			if (got != (ssize_t)(n * ps))
+				return kd_err_set(c->err, got < 0 ? (int)got : -EIO, "%s: cannot read "
+						  "pfns 0x%" PRIx64 "-0x%" PRIx64 " at offset 0x%" PRIx64
+						  ": %s", vmcore_path(c->vc), pfn, pfn + n - 1, off,
+						  got < 0 ? strerror((int)-got) : "file too short");
+		}
+		for (uint64_t i = 0; i < n; i++) {
+			if (!cap_is_zero(buf + i * ps, ps))
+				continue;
+			bm[(pfn + i - start) / 8] &= (uint8_t)~(1u << ((pfn + i - start) & 7));
+			if (c->pass == 1)
+				c->rep->zero_pages++;
+		}
+		pfn += n;
+	}
+	return 0;
+}
+
 int cap_window(struct cap *c, uint64_t w, const uint8_t **ret_bm)
 {
 	uint64_t wb = c->win / 8, start = w * c->win, end = KD_MIN(start + c->win, c->max_pfn);
 	bool kdump_in = vmcore_format(c->vc) != VMCORE_FORMAT_ELF;
-	_cleanup_free_ uint8_t *page = NULL;
 	uint8_t *bm;
 	int r;
 
@@ -124,33 +177,14 @@ int cap_window(struct cap *c, uint64_t w, const uint8_t **ret_bm)
 		kd_err_prefix(c->err, "page filter, pfns [0x%" PRIx64 ", 0x%" PRIx64 ")", start, end);
 		return r;
 	}
-	if (kdump_in || (c->w->zero_pages_out && (c->level & VMCORE_EXCL_ZERO))) {
-		page = malloc(c->ps);
-		if (!page)
-			return kd_err_set(c->err, -ENOMEM, "out of memory");
-		for (uint64_t pfn = start; pfn < end; pfn++) {
-			uint8_t *byte = &bm[(pfn - start) / 8], m = (uint8_t)(1u << ((pfn - start) & 7));
-
-			if (!(*byte & m))
-				continue;
-			/* A filtered input keeps out what it left out. */
-			if (kdump_in && !vmcore_pfn_is_dumped(c->vc, pfn)) {
-				*byte &= (uint8_t)~m;
-				continue;
-			}
-			if (!c->w->zero_pages_out || !(c->level & VMCORE_EXCL_ZERO))
-				continue;
-			if (cap_should_stop(c))
-				return c->err->code;
-			r = read_page_main(c, pfn, page);
-			if (r < 0)
-				return r;
-			if (cap_is_zero(page, c->ps)) {
-				*byte &= (uint8_t)~m;
-				if (c->pass == 1)
-					c->rep->zero_pages++;
-			}
-		}
+	/* A filtered input keeps out what it left out. */
+	for (uint64_t pfn = start; kdump_in && pfn < end; pfn++)
+		if (!vmcore_pfn_is_dumped(c->vc, pfn))
+			bm[(pfn - start) / 8] &= (uint8_t)~(1u << ((pfn - start) & 7));
+	if (c->w->zero_pages_out && (c->level & VMCORE_EXCL_ZERO)) {
+		r = window_drop_zero_pages(c, start, end, bm);
+		if (r < 0)
+			return r;
 	}
 	if (c->cache)
 		c->cached[w] = 1;
