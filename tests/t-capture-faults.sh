@@ -96,6 +96,38 @@ st=$(u32 "$T/cut.kdump" 424)
 [ $rc = 3 ] && [ $((st & 8)) = 8 ] && ok "reassembling a cut stream: exit 3, status INCOMPLETE" ||
 	{ bad "reassemble of a cut stream: exit $rc, status $st"; cat "$T/err"; }
 
+# SIGTERM part way (writes slowed to 512 bytes a call so the capture is still running):
+# exit 3, a dump marked incomplete that libkdumpfile reads.
+KD_FAULT_PATH=term.kdump KD_FAULT_SHORT=1 LD_PRELOAD=$shim \
+	"$KDUMP" capture -q -d 0 --threads 1 "$V" "$T/term.kdump" 2>"$T/err" &
+pid=$!
+for _ in $(seq 200); do
+	[ "$(stat -c %s "$T/term.kdump" 2>/dev/null || echo 0)" -gt $((8 << 20)) ] && break
+	sleep 0.05
+done
+kill -TERM $pid
+wait $pid
+rc=$?
+st=$(u32 "$T/term.kdump" 424)
+if [ $rc = 3 ] && [ $((st & 8)) = 8 ] && grep -q 'interrupted by a signal' "$T/err" &&
+	r=$(peer_read "$T/term.kdump"); then
+	ok "SIGTERM part way: exit 3, status INCOMPLETE, libkdumpfile reads it ($r)"
+else
+	bad "SIGTERM: exit $rc, status $st"; cat "$T/err"
+fi
+rm -f "$T/term.kdump"
+
+# Command line errors: exit 2.
+for args in "-d 32 $V $T/x" "-c -l $V $T/x" "-E -z $V $T/x" "$V" "-F $V $T/x" "--threads 0 $V $T/x"; do
+	# shellcheck disable=SC2086
+	"$KDUMP" capture $args >/dev/null 2>&1 </dev/null
+	rc=$?
+	[ $rc = 2 ] && ok "capture $args: exit 2" || bad "capture $args: exit $rc, want 2"
+done
+"$KDUMP" reassemble a b c >/dev/null 2>&1
+[ $? = 2 ] && ok "reassemble with three arguments: exit 2" || bad "reassemble usage"
+[ ! -e "$T/x" ] && ok "no output file left by usage errors" || bad "usage errors left $T/x"
+
 # Refuses to overwrite; -f does.
 "$KDUMP" capture -q -l -d 31 "$V" "$T/whole.kdump" 2>"$T/err"
 rc=$?
