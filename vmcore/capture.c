@@ -236,24 +236,46 @@ void cap_progress(struct cap *c, uint64_t pages)
 
 int cap_copy_range(struct cap *c, uint64_t off, uint64_t len, uint64_t out)
 {
-	const size_t chunk = 1u << 20;
-	_cleanup_free_ uint8_t *buf = malloc(chunk);
+	const size_t chunk = CAP_MAP_WINDOW;
+	long hp = sysconf(_SC_PAGESIZE);
+	_cleanup_free_ uint8_t *buf = NULL;
 	int r;
 
-	if (!buf)
-		return kd_err_set(c->err, -ENOMEM, "out of memory");
+	if (hp <= 0)
+		hp = 4096;
 	while (len) {
 		size_t n = (size_t)KD_MIN(len, (uint64_t)chunk);
+		const uint8_t *src = NULL;
+		void *map = MAP_FAILED;
+		uint64_t al = off & ~(uint64_t)(hp - 1);
 		ssize_t got;
 
 		if (cap_should_stop(c))
 			return c->err->code;
-		got = kd_pread_all(vmcore_fd(c->vc), buf, n, off);
-		if (got != (ssize_t)n)
-			return kd_err_set(c->err, got < 0 ? (int)got : -EIO, "%s: cannot read %zu "
-					  "bytes at offset 0x%" PRIx64 ": %s", vmcore_path(c->vc), n,
-					  off, got < 0 ? strerror((int)-got) : "file too short");
-		r = vmcore_sink_write(&c->sink, buf, n, out, c->err);
+		/* Mapped where it works (/proc/vmcore reads slowly), read otherwise. */
+		if (!c->o->no_mmap && !c->copy_no_mmap) {
+			map = mmap(NULL, n + (off - al), PROT_READ, MAP_PRIVATE, vmcore_fd(c->vc),
+				   (off_t)al);
+			if (map == MAP_FAILED) {
+				c->copy_no_mmap = true;
+			} else {
+				src = (const uint8_t *)map + (off - al);
+				c->rep->mmap_used = true;
+			}
+		}
+		if (!src) {
+			if (!buf && !(buf = malloc(chunk)))
+				return kd_err_set(c->err, -ENOMEM, "out of memory");
+			got = kd_pread_all(vmcore_fd(c->vc), buf, n, off);
+			if (got != (ssize_t)n)
+				return kd_err_set(c->err, got < 0 ? (int)got : -EIO, "%s: cannot read %zu "
+						  "bytes at offset 0x%" PRIx64 ": %s", vmcore_path(c->vc),
+						  n, off, got < 0 ? strerror((int)-got) : "file too short");
+			src = buf;
+		}
+		r = vmcore_sink_write(&c->sink, src, n, out, c->err);
+		if (map != MAP_FAILED)
+			munmap(map, n + (off - al));
 		if (r < 0)
 			return r;
 		off += n;
@@ -668,6 +690,8 @@ int vmcore_capture(struct vmcore *vc, int fd, const char *name,
 		return kd_err_set(err, -EINVAL, "ELF output is not compressed: leave out -c/-l/-z "
 				  "or write kdump-compressed output");
 	report->threads = o->threads ? KD_MIN(o->threads, CAP_MAX_THREADS) : online_cpus();
+	if (o->format == VMCORE_OUT_ELF)
+		report->threads = 1;	/* ELF pages are copied, not compressed: no workers */
 	report->max_pfn = c.max_pfn;
 	if (!c.max_pfn)
 		return kd_err_set(err, -EINVAL, "%s: the dump describes no memory", vmcore_path(vc));

@@ -90,6 +90,7 @@ struct cap {
 	uint64_t kept;		/* pages in the final bitmaps */
 	uint64_t done;
 	bool stopped;
+	bool copy_no_mmap;	/* cap_copy_range: a mapping failed, read from now on */
 };
 
 /* The final bitmap of window w (filter, input's own exclusions, zero pages for ELF). */
