@@ -1354,6 +1354,10 @@ static void cross_checks(struct parser *p)
 {
 	struct conf *c = p->c;
 
+	/* The default failure action: the root filesystem when the dump goes elsewhere. */
+	if (!p->seen_failure && c->target.kind != CONF_TARGET_ROOTFS)
+		c->failure_action = CONF_ACTION_DUMP_TO_ROOTFS;
+
 	if (c->failure_action == CONF_ACTION_DUMP_TO_ROOTFS && c->target.kind == CONF_TARGET_ROOTFS)
 		error_line(p, p->failure_line, 1,
 			   "failure_action dump_to_rootfs needs a dump target other than the root "

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* kdump init: /init of the capture initramfs (PID 1 in the capture kernel): mount, load the
  * target's modules, wait for the target, capture /proc/vmcore, save the log, power off. */
-#include "kdump/command.h"
+#include "kdump/blkid.h"
+#include "kdump/dumps.h"
+#include "kdump/frontend.h"
 #include "kdump/initconf.h"
+#include "vmcore/vmcore.h"
 
 #include <fcntl.h>
 #include <getopt.h>
@@ -10,7 +13,9 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #ifndef MODULE_INIT_COMPRESSED_FILE
@@ -18,17 +23,8 @@
 #endif
 
 #define TARGET_MNT "/kdump-target"
+#define ROOTFS_MNT "/kdump-rootfs"
 #define MODULE_DIR "/lib/modules/"
-
-extern const struct kd_command __start_kd_commands[], __stop_kd_commands[];
-
-static const struct kd_command *find_command(const char *name)
-{
-	for (const struct kd_command *c = __start_kd_commands; c < __stop_kd_commands; c++)
-		if (strcmp(c->name, name) == 0)
-			return c;
-	return NULL;
-}
 
 static double uptime(void)
 {
@@ -84,20 +80,56 @@ static int load_module(const char *path, struct kd_err *err)
 	return 0;
 }
 
-static int wait_device(const char *dev, unsigned secs, struct kd_err *err)
+/*
+ * Waits up to secs for the target device and resolves its name: a /dev path, or UUID= /
+ * LABEL= found by reading superblocks in /dev (the capture initramfs has no udev; a
+ * /dev/disk/by-* link is used if something made one). Writes the /dev path into ret.
+ */
+static int wait_device(const char *spec, unsigned secs, char *ret, size_t len, struct kd_err *err)
 {
+	static const struct {
+		const char *key, *dir;
+	} by[] = { { "UUID=", "/dev/disk/by-uuid/" },	  { "LABEL=", "/dev/disk/by-label/" },
+		   { "PARTUUID=", "/dev/disk/by-partuuid/" }, { "PARTLABEL=", "/dev/disk/by-partlabel/" } };
+	const char *dev = spec, *value = NULL;
+	_cleanup_free_ char *link = NULL;
+	size_t k = KD_ARRAY_SIZE(by);
 	struct stat st;
 	double end = kd_now() + secs;
 
+	for (size_t i = 0; i < KD_ARRAY_SIZE(by); i++)
+		if (strncmp(spec, by[i].key, strlen(by[i].key)) == 0) {
+			k = i;
+			value = spec + strlen(by[i].key);
+			link = kd_asprintf("%s%s", by[i].dir, value);
+			if (!link)
+				return kd_err_set(err, -ENOMEM, "out of memory");
+			dev = link;
+		}
 	for (;;) {
 		if (stat(dev, &st) == 0) {
-			if (S_ISBLK(st.st_mode))
-				return 0;
-			return kd_err_set(err, -ENOTBLK, "%s is not a block device", dev);
+			if (!S_ISBLK(st.st_mode))
+				return kd_err_set(err, -ENOTBLK, "%s is not a block device", dev);
+			if (strlen(dev) >= len)
+				return kd_err_set(err, -ENAMETOOLONG, "%s: name too long", dev);
+			memcpy(ret, dev, strlen(dev) + 1);
+			return 0;
 		}
-		if (kd_now() > end)
+		if (k < 2) {
+			struct kd_err e2 = { 0 };
+			char key[8];
+			snprintf(key, sizeof(key), "%.*s", (int)strlen(by[k].key) - 1, by[k].key);
+			if (kd_fs_find("/dev", key, value, ret, len, NULL, &e2) == 0)
+				return 0;
+			if (kd_now() > end)
+				return kd_err_set(err, -ENODEV, "%s (waited %u s)", e2.msg, secs);
+		} else if (kd_now() > end) {
 			return kd_err_set(err, -ENODEV, "%s did not appear within %u s (missing "
-					  "driver module? see `kdump initramfs --module`)", dev, secs);
+					  "driver module? extra_modules in kdump.conf, or `kdump "
+					  "initramfs --module`%s)", dev, secs,
+					  k < KD_ARRAY_SIZE(by) ? "; PARTUUID=/PARTLABEL= need "
+					  "udev links: use UUID=, LABEL= or a /dev path" : "");
+		}
 		usleep(50 * 1000);
 	}
 }
@@ -134,42 +166,15 @@ static int save_raw(int dirfd, struct kd_err *err)
 	return 0;
 }
 
-/* Runs a command of this binary in-process with stdout sent to out_fd (if >= 0). */
-static int run_command(const char *name, char **argv, int out_fd)
-{
-	const struct kd_command *c = find_command(name);
-	int argc = 0, saved = -1, rc;
-
-	if (!c)
-		return -ENOSYS;
-	while (argv[argc])
-		argc++;
-	fflush(stdout);
-	if (out_fd >= 0) {
-		saved = dup(1);
-		dup2(out_fd, 1);
-	}
-	optind = 0; /* each command parses its own options with getopt_long */
-	rc = c->run(argc, argv);
-	fflush(stdout);
-	if (saved >= 0) {
-		dup2(saved, 1);
-		close(saved);
-	}
-	return rc;
-}
-
-static void dump_dir_name(char *buf, size_t len)
+static void dump_dir_name(const struct kd_initconf *c, char *buf, size_t len)
 {
 	char host[65] = "";
-	time_t t = time(NULL);
-	struct tm tm;
 
-	if (gethostname(host, sizeof(host) - 1) < 0 || !host[0] || strcmp(host, "(none)") == 0)
-		snprintf(host, sizeof(host), "localhost");
-	gmtime_r(&t, &tm);
-	snprintf(buf, len, "%s-%04d-%02d-%02d-%02d:%02d:%02d", host, tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (c->hostname[0])
+		snprintf(host, sizeof(host), "%s", c->hostname);
+	else if (gethostname(host, sizeof(host) - 1) < 0)
+		host[0] = '\0';
+	kd_dump_dir_name(host, time(NULL), buf, len);
 }
 
 /* Writes the log and the summary beside the dump (best effort: the dump matters most). */
@@ -190,7 +195,7 @@ static void save_extras(int dirfd)
 		_cleanup_close_ int fd = -1;
 		int rc;
 
-		if (!find_command(extras[i].cmd)) {
+		if (!kd_find_command(extras[i].cmd)) {
 			kd_warn("this kdump has no '%s' command yet: %s not written", extras[i].cmd,
 				extras[i].file);
 			continue;
@@ -200,7 +205,7 @@ static void save_extras(int dirfd)
 			kd_warn("cannot create %s: %s", extras[i].file, strerror(errno));
 			continue;
 		}
-		rc = run_command(extras[i].cmd, argv, fd);
+		rc = kd_run_command(extras[i].cmd, argv, fd);
 		if (rc != 0)
 			kd_warn("kdump %s exited %d: %s may be incomplete", extras[i].cmd, rc,
 				extras[i].file);
@@ -215,7 +220,7 @@ static int capture(const struct kd_initconf *c, const char *output, struct kd_er
 	char *argv[12];
 	int n = 0, rc;
 
-	if (!find_command("capture"))
+	if (!kd_find_command("capture"))
 		/* TODO(capture): `kdump capture` has not landed yet; until it does the capture
 		 * initramfs writes no dump (only vmcore.raw when save_raw=1). */
 		return kd_err_set(err, -ENOSYS, "this kdump has no 'capture' command yet: NO DUMP "
@@ -234,83 +239,169 @@ static int capture(const struct kd_initconf *c, const char *output, struct kd_er
 	else if (strcmp(c->compress, "none") != 0)
 		return kd_err_set(err, -EINVAL, "compress=%s: use lzo, zlib, zstd or none",
 				  c->compress);
-	if (c->target == KD_TARGET_RAW)
-		argv[n++] = (char *)"-F"; /* flattened, to standard output (the device) */
+	if (strcmp(output, "-") == 0)
+		argv[n++] = (char *)"-F"; /* flattened, to standard output (device or pipe) */
 	argv[n++] = (char *)"/proc/vmcore";
-	if (c->target != KD_TARGET_RAW)
+	if (strcmp(output, "-") != 0)
 		argv[n++] = (char *)output;
 	argv[n] = NULL;
-	rc = run_command("capture", argv, -1);
+	rc = kd_run_command("capture", argv, -1);
 	if (rc != 0)
 		return kd_err_set(err, -EIO, "kdump capture exited %d%s", rc,
 				  rc == KD_EXIT_INCOMPLETE ? " (dump incomplete)" : "");
 	return 0;
 }
 
-static int capture_local(const struct kd_initconf *c, struct kd_err *err)
+/*
+ * Is there room at dir for the dump? The page filter counts the pages the dump will hold
+ * (one pass over mem_map: the capture makes the same pass again); kd_dump_space turns that
+ * into an expected size and a worst case. Less free than expected: refuse (the failure action
+ * then runs); less than the worst case: warn and go on.
+ */
+static int check_space(const struct kd_initconf *c, const char *dir, struct kd_err *err)
 {
-	char name[128];
-	_cleanup_free_ char *dir = NULL, *vmcore = NULL;
-	_cleanup_close_ int dirfd = -1, marker = -1;
+	struct vmcore *vc = NULL;
+	struct vmcore_filter *f = NULL;
+	const char *warning = NULL;
+	struct statvfs sv;
+	uint64_t avail, expected, bound;
+	char a[32], b[32], e[32];
 	int r;
 
-	mkdir(TARGET_MNT, 0755);
-	if (mount(c->device, TARGET_MNT, c->fstype, 0, NULL) < 0)
-		return kd_err_sys(err, -errno, "cannot mount %s (%s) on %s", c->device, c->fstype,
-				  TARGET_MNT);
-	dump_dir_name(name, sizeof(name));
+	if (statvfs(dir, &sv) < 0)
+		return kd_err_sys(err, -errno, "statvfs %s", dir);
+	avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+	r = vmcore_open("/proc/vmcore", &vc, err);
+	if (r >= 0)
+		r = vmcore_filter_create(vc, c->level, &f, &warning, err);
+	if (r < 0) {
+		kd_warn("free-space check skipped: %s", err->msg);
+		kd_err_clear(err);
+		vmcore_close(vc);
+		return 0;
+	}
+	kd_dump_space(vmcore_filter_totals(f)->kept, vmcore_page_size(vc), vmcore_max_pfn(vc),
+		      strcmp(c->compress, "none") != 0, &expected, &bound);
+	vmcore_filter_destroy(f);
+	vmcore_close(vc);
+	kd_format_size(avail, a, sizeof(a));
+	kd_format_size(expected, e, sizeof(e));
+	kd_format_size(bound, b, sizeof(b));
+	if (avail < expected)
+		return kd_err_set(err, -ENOSPC, "%s has %s free; the dump needs about %s (at most "
+				  "%s): not written", dir, a, e, b);
+	kd_info("free space: %s at %s, dump about %s (at most %s)%s", a, dir, e, b,
+		avail < bound ? ": tight, going on" : "");
+	return 0;
+}
+
+/* A dump into <mnt>/<path>/<host>-<date-time>/ on a local filesystem. */
+static int capture_local(const struct kd_initconf *c, const char *mnt, const char *spec,
+			 const char *fstype, struct kd_err *err)
+{
+	char name[128], dev[256];
+	_cleanup_free_ char *top = NULL, *dir = NULL, *vmcore = NULL;
+	_cleanup_close_ int dirfd = -1, marker = -1;
+	unsigned removed = 0;
+	int r;
+
+	r = wait_device(spec, c->wait_secs, dev, sizeof(dev), err);
+	if (r < 0)
+		return r;
+	kd_info("target ready: %s%s%s (uptime %.2f)", dev, strcmp(dev, spec) ? " = " : "",
+		strcmp(dev, spec) ? spec : "", uptime());
+	mkdir(mnt, 0755);
+	if (mount(dev, mnt, fstype, 0, NULL) < 0)
+		return kd_err_sys(err, -errno, "cannot mount %s (%s) on %s", dev, fstype, mnt);
+	dump_dir_name(c, name, sizeof(name));
 	{
 		const char *rel = c->path;
 		while (*rel == '/')
 			rel++;
-		dir = *rel ? kd_asprintf("%s/%s/%s", TARGET_MNT, rel, name)
-			   : kd_asprintf("%s/%s", TARGET_MNT, name);
+		top = *rel ? kd_asprintf("%s/%s", mnt, rel) : kd_strdup(mnt);
 	}
-	if (!dir)
+	if (!top || !(dir = kd_asprintf("%s/%s", top, name)))
 		return kd_err_set(err, -ENOMEM, "out of memory");
-	for (char *p = dir + strlen(TARGET_MNT) + 1; (p = strchr(p, '/')); p++) {
+	for (char *p = dir + strlen(mnt) + 1; (p = strchr(p, '/')); p++) {
 		*p = '\0';
 		mkdir(dir, 0700);
 		*p = '/';
+	}
+	if (c->check_space) {
+		r = check_space(c, top, err);
+		if (r < 0)
+			return r;
 	}
 	if (mkdir(dir, 0700) < 0)
 		return kd_err_sys(err, -errno, "cannot create %s", dir);
 	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return kd_err_sys(err, -errno, "cannot open %s", dir);
-	marker = openat(dirfd, ".incomplete", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	marker = openat(dirfd, KD_INCOMPLETE_MARKER, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (marker < 0)
-		return kd_err_sys(err, -errno, "cannot create %s/.incomplete", dir);
+		return kd_err_sys(err, -errno, "cannot create %s/" KD_INCOMPLETE_MARKER, dir);
 	fsync(dirfd);
-	kd_info("writing to %s on %s", dir + strlen(TARGET_MNT), c->device);
+	kd_info("writing to %s on %s", dir + strlen(mnt), dev);
 	if (c->save_raw) {
 		r = save_raw(dirfd, err);
 		if (r < 0)
 			return r;
 		kd_info("raw vmcore saved (uptime %.2f)", uptime());
 	}
-	vmcore = kd_asprintf("%s/vmcore", dir);
-	if (!vmcore)
-		return kd_err_set(err, -ENOMEM, "out of memory");
-	r = capture(c, vmcore, err);
+	if (c->flat) {
+		_cleanup_close_ int fd = openat(dirfd, "vmcore.flat", O_WRONLY | O_CREAT | O_EXCL |
+						O_CLOEXEC, 0600);
+		int saved;
+		if (fd < 0)
+			return kd_err_sys(err, -errno, "cannot create %s/vmcore.flat", dir);
+		fflush(stdout);
+		saved = dup(1);
+		dup2(fd, 1);
+		r = capture(c, "-", err);
+		fflush(stdout);
+		dup2(saved, 1);
+		close(saved);
+		if (r >= 0 && fsync(fd) < 0)
+			r = kd_err_sys(err, -errno, "%s/vmcore.flat: fsync failed", dir);
+	} else {
+		vmcore = kd_asprintf("%s/vmcore", dir);
+		if (!vmcore)
+			return kd_err_set(err, -ENOMEM, "out of memory");
+		r = capture(c, vmcore, err);
+	}
 	if (r < 0)
 		return r;
 	sync();
 	kd_info("dump complete (uptime %.2f)", uptime());
 	save_extras(dirfd);
-	if (unlinkat(dirfd, ".incomplete", 0) < 0)
-		return kd_err_sys(err, -errno, "cannot remove %s/.incomplete", dir);
+	if (unlinkat(dirfd, KD_INCOMPLETE_MARKER, 0) < 0)
+		return kd_err_sys(err, -errno, "cannot remove %s/" KD_INCOMPLETE_MARKER, dir);
 	fsync(dirfd);
+	/* Retention only now that the new dump is complete. */
+	if (c->keep) {
+		struct kd_err e2 = { 0 };
+		if (kd_dumps_prune(top, c->keep, name, &removed, &e2) < 0)
+			kd_warn("keep %u: %s", c->keep, e2.msg);
+		else if (removed)
+			kd_info("keep %u: %u older dump(s) removed", c->keep, removed);
+	}
 	return 0;
 }
 
+/* A flattened stream onto a raw device; `kdump savecore` turns it into a dump at next boot. */
 static int capture_raw(const struct kd_initconf *c, struct kd_err *err)
 {
-	_cleanup_close_ int fd = open(c->device, O_WRONLY | O_CLOEXEC);
+	char dev[256];
+	_cleanup_close_ int fd = -1;
 	int saved, r;
 
+	r = wait_device(c->device, c->wait_secs, dev, sizeof(dev), err);
+	if (r < 0)
+		return r;
+	kd_info("target ready: %s (uptime %.2f)", dev, uptime());
+	fd = open(dev, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
-		return kd_err_sys(err, -errno, "cannot open %s for writing", c->device);
+		return kd_err_sys(err, -errno, "cannot open %s for writing", dev);
 	fflush(stdout);
 	saved = dup(1);
 	dup2(fd, 1);
@@ -321,9 +412,48 @@ static int capture_raw(const struct kd_initconf *c, struct kd_err *err)
 	if (r < 0)
 		return r;
 	if (fsync(fd) < 0)
-		return kd_err_sys(err, -errno, "%s: fsync failed", c->device);
+		return kd_err_sys(err, -errno, "%s: fsync failed", dev);
 	kd_info("dump complete (uptime %.2f)", uptime());
 	return 0;
+}
+
+/* The primary target: one case per target kind. */
+static int dump_to_target(const struct kd_initconf *c, struct kd_err *err)
+{
+	switch (c->target) {
+	case KD_TARGET_LOCAL:
+		return capture_local(c, TARGET_MNT, c->device, c->fstype, err);
+	case KD_TARGET_RAW:
+		return capture_raw(c, err);
+	}
+	return kd_err_set(err, -EINVAL, "unknown target kind %d", (int)c->target);
+}
+
+/*
+ * Runs a hook (a program in the initramfs) without a shell; returns its exit status (0-255),
+ * 256 + signal when killed, or -errno when it could not run.
+ */
+static int run_hook(const char *path, const char *arg)
+{
+	char *argv[3] = { (char *)path, (char *)arg, NULL };
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execv(path, argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st) == 127 && access(path, X_OK) < 0 ? -ENOENT : WEXITSTATUS(st);
+	return 256 + WTERMSIG(st);
 }
 
 static void final_action(enum kd_final_action a)
@@ -334,6 +464,7 @@ static void final_action(enum kd_final_action a)
 
 	sync();
 	umount2(TARGET_MNT, MNT_DETACH);
+	umount2(ROOTFS_MNT, MNT_DETACH);
 	sync();
 	kd_info("%s", kd_final_action_name(a));
 	reboot(how[a]);
@@ -364,6 +495,37 @@ static void help(void)
 	       "EXIT STATUS\n"
 	       "    As PID 1 it never returns. Otherwise 0 valid, 1 invalid, 2 usage error.\n",
 	       KD_INITCONF_PATH);
+}
+
+/* The failure action: the dump into path on the first kernel's root filesystem, or stop. */
+static int failure(const struct kd_initconf *c)
+{
+	struct kd_err err = { 0 };
+	int r;
+
+	switch (c->failure_action) {
+	case KD_FAILURE_DUMP_TO_ROOTFS:
+		if (!c->rootfs_device[0]) {
+			kd_error("failure_action dump_to_rootfs: the initramfs knows no root device");
+			return -ENODEV;
+		}
+		umount2(TARGET_MNT, MNT_DETACH);
+		kd_info("failure_action dump_to_rootfs: %s (%s)", c->rootfs_device, c->rootfs_fstype);
+		r = capture_local(c, ROOTFS_MNT, c->rootfs_device,
+				  c->rootfs_fstype[0] ? c->rootfs_fstype : "ext4", &err);
+		if (r < 0)
+			kd_fail(&err);
+		return r;
+	case KD_FAILURE_REBOOT:
+	case KD_FAILURE_HALT:
+	case KD_FAILURE_POWEROFF:
+		break;
+	}
+	kd_info("failure_action %s", kd_failure_action_name(c->failure_action));
+	final_action(c->failure_action == KD_FAILURE_HALT	  ? KD_FINAL_HALT
+		     : c->failure_action == KD_FAILURE_POWEROFF ? KD_FINAL_POWEROFF
+								: KD_FINAL_REBOOT);
+	return -ECANCELED;
 }
 
 static int run_pid1(void)
@@ -403,14 +565,36 @@ static int run_pid1(void)
 			kd_err_clear(&err);
 		}
 	}
-	r = wait_device(conf.device, conf.wait_secs, &err);
-	if (r >= 0) {
-		kd_info("target ready: %s (uptime %.2f)", conf.device, uptime());
-		r = conf.target == KD_TARGET_RAW ? capture_raw(&conf, &err)
-						 : capture_local(&conf, &err);
+	if (conf.pre[0]) {
+		r = run_hook(conf.pre, NULL);
+		if (r != 0)
+			r = kd_err_set(&err, r < 0 ? r : -ECANCELED, "kdump_pre %s %s %d: dump skipped",
+				       conf.pre, r < 0 ? "could not run: error" : "exited", r < 0 ? -r : r);
+		else
+			kd_info("kdump_pre %s: ok", conf.pre);
 	}
-	if (r < 0)
+	if (r >= 0) {
+		r = dump_to_target(&conf, &err);
+		if (r < 0) {
+			kd_fail(&err);
+			kd_err_clear(&err);
+			r = failure(&conf);
+		}
+	} else {
+		/* kdump_pre said no: no dump anywhere, but a stopping failure_action applies. */
 		kd_fail(&err);
+		kd_err_clear(&err);
+		if (conf.failure_action != KD_FAILURE_DUMP_TO_ROOTFS)
+			failure(&conf);
+	}
+	if (conf.post[0]) {
+		char st[16];
+		int h;
+		snprintf(st, sizeof(st), "%d", r < 0 ? 1 : 0);
+		h = run_hook(conf.post, st);
+		if (h != 0)
+			kd_warn("kdump_post %s exited %d", conf.post, h);
+	}
 	final_action(conf.final_action);
 	return KD_EXIT_FAIL;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* kdump initramfs: builds the capture initramfs: this static binary as /init, the target's
  * kernel modules with their dependencies, and the settings file. */
+#include "conf/conf.h"
 #include "kdump/command.h"
 #include "kdump/cpio.h"
 #include "kdump/initconf.h"
@@ -47,6 +48,13 @@ static void help(void)
 	       "    --wait SECONDS         how long /init waits for DEV (default 30)\n"
 	       "    --save-raw             also save /proc/vmcore verbatim as vmcore.raw\n"
 	       "    --no-compress          write a plain cpio archive\n"
+	       "    --config FILE          take the target, path, collector, actions, hooks,\n"
+	       "                           keep, extra_bins and extra_modules from kdump.conf\n"
+	       "                           FILE (read under --sysroot); the options above, when\n"
+	       "                           given, override it. The first kernel's root device\n"
+	       "                           (root= or /proc/mounts) becomes the dump_to_rootfs\n"
+	       "                           fallback, /etc/hostname the dump directory's prefix\n"
+	       "    --sysroot DIR          read the config, /proc and /etc/hostname under DIR\n"
 	       "    -h, --help             this help\n\n"
 	       "EXIT STATUS\n"
 	       "    0 written, 1 failed (nothing usable left behind), 2 usage error.\n\n"
@@ -87,10 +95,17 @@ static int check_static(const char *path, struct kd_err *err)
 	return 0;
 }
 
+#define MAX_EXTRA_FILES 32
+
 struct opts {
 	const char *output, *release, *root, *kdump;
 	const char *modules[MAX_EXTRA_MODULES];
 	size_t n_modules;
+	/* From kdump.conf: hooks and extra_bins copied in (source path, path in the archive). */
+	const char *files_src[MAX_EXTRA_FILES];
+	char *files_dst[MAX_EXTRA_FILES];
+	size_t n_files;
+	struct conf *kconf;
 	bool compress;
 	struct kd_initconf conf;
 };
@@ -99,7 +114,7 @@ static int build(struct opts *o, struct kd_err *err)
 {
 	_cleanup_free_ char *moddir = NULL, *text = NULL, *self = NULL;
 	struct kd_kmod_list mods = { 0 };
-	const char *names[MAX_EXTRA_MODULES + 1];
+	const char *names[MAX_EXTRA_MODULES + 2];
 	size_t n_names = 0;
 	struct kd_cpio *c = NULL;
 	struct utsname u;
@@ -126,6 +141,10 @@ static int build(struct opts *o, struct kd_err *err)
 		names[n_names++] = o->modules[i];
 	if (o->conf.target == KD_TARGET_LOCAL)
 		names[n_names++] = o->conf.fstype;
+	/* dump_to_rootfs mounts the root filesystem: its driver too. */
+	if (o->conf.failure_action == KD_FAILURE_DUMP_TO_ROOTFS && o->conf.rootfs_device[0] &&
+	    (o->conf.target != KD_TARGET_LOCAL || strcmp(o->conf.rootfs_fstype, o->conf.fstype)))
+		names[n_names++] = o->conf.rootfs_fstype;
 	moddir = kd_asprintf("%s/lib/modules/%s", o->root, o->release);
 	if (!moddir)
 		return kd_err_set(err, -ENOMEM, "out of memory");
@@ -168,6 +187,13 @@ static int build(struct opts *o, struct kd_err *err)
 		r = kd_cpio_add_chardev(c, "dev/null", 0666, 1, 3, err);
 	if (r >= 0)
 		r = kd_cpio_add_file(c, "init", 0755, o->kdump, err);
+	if (r >= 0 && o->n_files) {
+		r = kd_cpio_add_dir(c, "kdump", 0755, err);
+		if (r >= 0)
+			r = kd_cpio_add_dir(c, "bin", 0755, err);
+	}
+	for (size_t i = 0; r >= 0 && i < o->n_files; i++)
+		r = kd_cpio_add_file(c, o->files_dst[i], 0755, o->files_src[i], err);
 	for (size_t i = 0; r >= 0 && i < mods.n; i++) {
 		_cleanup_free_ char *src = kd_asprintf("%s/%s", moddir, mods.mods[i].path);
 		_cleanup_free_ char *dst = kd_asprintf("lib/modules/%s", o->conf.modules[i]);
@@ -200,10 +226,177 @@ static int build(struct opts *o, struct kd_err *err)
 	return 0;
 }
 
+/* The first kernel's root device and type: root= of /proc/cmdline, else / in /proc/mounts. */
+static void find_rootfs(const char *sysroot, struct kd_initconf *ic)
+{
+	_cleanup_free_ char *cmdline = NULL, *mounts = NULL;
+	struct kd_err e = { 0 };
+
+	if (kd_read_file_at(sysroot, "/proc/cmdline", 65536, &cmdline, NULL, &e) == 0) {
+		for (char *w = strtok(cmdline, " \t\n"); w; w = strtok(NULL, " \t\n"))
+			if (strncmp(w, "root=", 5) == 0 && strlen(w + 5) < sizeof(ic->rootfs_device))
+				snprintf(ic->rootfs_device, sizeof(ic->rootfs_device), "%s", w + 5);
+	}
+	if (kd_read_file_at(sysroot, "/proc/mounts", 1 << 20, &mounts, NULL, &e) == 0) {
+		for (char *l = strtok(mounts, "\n"); l; l = strtok(NULL, "\n")) {
+			char dev[256], dir[256], type[32];
+			if (sscanf(l, "%255s %255s %31s", dev, dir, type) != 3 || strcmp(dir, "/") != 0 ||
+			    strcmp(type, "rootfs") == 0)
+				continue;
+			snprintf(ic->rootfs_fstype, sizeof(ic->rootfs_fstype), "%s", type);
+			if (!ic->rootfs_device[0] && dev[0] == '/')
+				snprintf(ic->rootfs_device, sizeof(ic->rootfs_device), "%s", dev);
+		}
+	}
+	if (!ic->rootfs_fstype[0])
+		snprintf(ic->rootfs_fstype, sizeof(ic->rootfs_fstype), "ext4");
+}
+
+static int add_file(struct opts *o, const char *sysroot, const char *path, const char *dst,
+		    struct kd_err *err)
+{
+	_cleanup_free_ char *src = kd_path_at(sysroot, path);
+	int r;
+
+	if (o->n_files >= MAX_EXTRA_FILES)
+		return kd_err_set(err, -E2BIG, "more than %d hooks and extra_bins", MAX_EXTRA_FILES);
+	if (!src)
+		return kd_err_set(err, -ENOMEM, "out of memory");
+	r = check_static(src, err);
+	if (r < 0) {
+		kd_err_prefix(err, "%s: the capture initramfs has no shell and no libraries; "
+			      "hooks and extra_bins must be static executables", o->kconf->file);
+		return r;
+	}
+	o->files_src[o->n_files] = KD_TAKE_PTR(src);
+	o->files_dst[o->n_files] = kd_strdup(dst);
+	if (!o->files_dst[o->n_files])
+		return kd_err_set(err, -ENOMEM, "out of memory");
+	o->n_files++;
+	return 0;
+}
+
+/* kdump.conf (parsed, valid) -> the initramfs's settings, modules and files. */
+static int apply_config(struct opts *o, const char *sysroot, struct kd_err *err)
+{
+	const struct conf *k = o->kconf;
+	struct kd_initconf *ic = &o->conf;
+	char host[65] = "";
+	_cleanup_free_ char *etc_host = NULL;
+	struct kd_err e = { 0 };
+	int r;
+
+	find_rootfs(sysroot, ic);
+	switch (k->target.kind) {
+	case CONF_TARGET_ROOTFS:
+		if (!ic->rootfs_device[0])
+			return kd_err_set(err, -ENODEV, "%s: no target and no root device known (no "
+					  "root= in /proc/cmdline, / not in /proc/mounts): add a "
+					  "target", k->file);
+		ic->target = KD_TARGET_LOCAL;
+		snprintf(ic->device, sizeof(ic->device), "%s", ic->rootfs_device);
+		snprintf(ic->fstype, sizeof(ic->fstype), "%s", ic->rootfs_fstype);
+		break;
+	case CONF_TARGET_FS:
+	case CONF_TARGET_RAW:
+		ic->target = k->target.kind == CONF_TARGET_RAW ? KD_TARGET_RAW : KD_TARGET_LOCAL;
+		if (k->target.device_kind == CONF_DEVICE_TAG)
+			return kd_err_set(err, -ENOTSUP, "%s:%u: virtiofs targets are not supported "
+					  "by the capture initramfs yet", k->file, k->target.line);
+		if (k->target.device_kind == CONF_DEVICE_PATH)
+			snprintf(ic->device, sizeof(ic->device), "%s", k->target.device);
+		else
+			snprintf(ic->device, sizeof(ic->device), "%s=%s",
+				 conf_device_kind_name(k->target.device_kind), k->target.device);
+		if (k->target.fstype)
+			snprintf(ic->fstype, sizeof(ic->fstype), "%s", k->target.fstype);
+		break;
+	case CONF_TARGET_SSH:
+	case CONF_TARGET_NFS:
+		return kd_err_set(err, -ENOTSUP, "%s:%u: %s targets are not in this build of the "
+				  "capture initramfs", k->file, k->target.line,
+				  conf_target_kind_name(k->target.kind));
+	}
+	snprintf(ic->path, sizeof(ic->path), "%s", k->path);
+	ic->level = k->collector.dump_level;
+	snprintf(ic->compress, sizeof(ic->compress), "%s", conf_compress_name(k->collector.compress));
+	ic->flat = k->collector.flattened && ic->target == KD_TARGET_LOCAL;
+	if (k->collector.format == CONF_FORMAT_ELF)
+		kd_warn("%s: core_collector -E: the capture initramfs writes kdump-compressed "
+			"dumps; -E is ignored", k->file);
+	switch (k->failure_action) {
+	case CONF_ACTION_DUMP_TO_ROOTFS:
+		ic->failure_action = KD_FAILURE_DUMP_TO_ROOTFS;
+		break;
+	case CONF_ACTION_HALT:
+		ic->failure_action = KD_FAILURE_HALT;
+		break;
+	case CONF_ACTION_POWEROFF:
+		ic->failure_action = KD_FAILURE_POWEROFF;
+		break;
+	case CONF_ACTION_SHELL:
+		kd_warn("%s: failure_action shell: the capture initramfs has no shell; it reboots",
+			k->file);
+		/* fall through */
+	case CONF_ACTION_REBOOT:
+		ic->failure_action = KD_FAILURE_REBOOT;
+		break;
+	}
+	if (k->target.kind == CONF_TARGET_ROOTFS && ic->failure_action == KD_FAILURE_DUMP_TO_ROOTFS)
+		ic->failure_action = KD_FAILURE_REBOOT;
+	ic->final_action = k->final_action == CONF_ACTION_HALT	   ? KD_FINAL_HALT
+			   : k->final_action == CONF_ACTION_POWEROFF ? KD_FINAL_POWEROFF
+								     : KD_FINAL_REBOOT;
+	ic->keep = k->keep;
+	if (kd_read_file_at(sysroot, "/etc/hostname", 4096, &etc_host, NULL, &e) == 0)
+		sscanf(etc_host, "%64s", host);
+	else if (!sysroot || strcmp(sysroot, "/") == 0)
+		gethostname(host, sizeof(host) - 1);
+	snprintf(ic->hostname, sizeof(ic->hostname), "%s", host);
+	if (k->kdump_pre) {
+		r = add_file(o, sysroot, k->kdump_pre, "kdump/pre", err);
+		if (r < 0)
+			return r;
+		snprintf(ic->pre, sizeof(ic->pre), "/kdump/pre");
+	}
+	if (k->kdump_post) {
+		r = add_file(o, sysroot, k->kdump_post, "kdump/post", err);
+		if (r < 0)
+			return r;
+		snprintf(ic->post, sizeof(ic->post), "/kdump/post");
+	}
+	for (char **b = k->extra_bins; *b; b++) {
+		const char *base = strrchr(*b, '/');
+		_cleanup_free_ char *dst = kd_asprintf("bin/%s", base ? base + 1 : *b);
+		if (!dst)
+			return kd_err_set(err, -ENOMEM, "out of memory");
+		r = add_file(o, sysroot, *b, dst, err);
+		if (r < 0)
+			return r;
+	}
+	for (char **m = k->extra_modules; *m; m++) {
+		if (o->n_modules >= MAX_EXTRA_MODULES)
+			return kd_err_set(err, -E2BIG, "%s: more than %d extra_modules", k->file,
+					  MAX_EXTRA_MODULES);
+		o->modules[o->n_modules++] = *m;
+	}
+	return 0;
+}
+
+static void opts_deinit(struct opts *o)
+{
+	for (size_t i = 0; i < o->n_files; i++) {
+		free((char *)o->files_src[i]);
+		free(o->files_dst[i]);
+	}
+	conf_destroy(o->kconf);
+}
+
 static int run_initramfs(int argc, char **argv)
 {
 	enum { OPT_DEVICE = 256, OPT_TARGET, OPT_FSTYPE, OPT_PATH, OPT_LEVEL, OPT_COMPRESS, OPT_MODULE,
-	       OPT_RELEASE, OPT_ROOT, OPT_KDUMP, OPT_FINAL, OPT_WAIT, OPT_SAVE_RAW, OPT_NO_COMPRESS };
+	       OPT_RELEASE, OPT_ROOT, OPT_KDUMP, OPT_FINAL, OPT_WAIT, OPT_SAVE_RAW, OPT_NO_COMPRESS,
+	       OPT_CONFIG, OPT_SYSROOT };
 	static const struct option lopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "device", required_argument, NULL, OPT_DEVICE },
@@ -220,6 +413,8 @@ static int run_initramfs(int argc, char **argv)
 		{ "wait", required_argument, NULL, OPT_WAIT },
 		{ "save-raw", no_argument, NULL, OPT_SAVE_RAW },
 		{ "no-compress", no_argument, NULL, OPT_NO_COMPRESS },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -228,15 +423,46 @@ static int run_initramfs(int argc, char **argv)
 	uint64_t u;
 	int c;
 
+	const char *config = NULL, *sysroot = NULL;
+	int rc;
+
 	kd_initconf_defaults(&o.conf);
+	/* First pass: the config, so that the other options override what it says. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "ho:", lopts, NULL)) != -1) {
+		if (c == OPT_CONFIG)
+			config = optarg;
+		else if (c == OPT_SYSROOT)
+			sysroot = optarg;
+	}
+	opterr = 1;
+	if (config) {
+		struct conf_diags diags = { 0 };
+		rc = conf_load(sysroot, config, &o.kconf, &diags, &err);
+		for (size_t i = 0; i < diags.n; i++)
+			if (!diags.v[i].error)
+				kd_warn("%s", diags.v[i].msg);
+		conf_diags_deinit(&diags);
+		if (rc < 0 || apply_config(&o, sysroot, &err) < 0) {
+			opts_deinit(&o);
+			return kd_fail(&err);
+		}
+	}
+	optind = 0;
 	while ((c = getopt_long(argc, argv, "ho:", lopts, NULL)) != -1) {
 		switch (c) {
+		case OPT_CONFIG:
+		case OPT_SYSROOT:
+			break;
 		case 'o':
 			o.output = optarg;
 			break;
 		case OPT_DEVICE:
-			if (strlen(optarg) >= sizeof(o.conf.device) || optarg[0] != '/')
-				return kd_usage_error("initramfs", "--device wants a /dev path");
+			if (strlen(optarg) >= sizeof(o.conf.device) ||
+			    (optarg[0] != '/' && strncmp(optarg, "UUID=", 5) != 0 &&
+			     strncmp(optarg, "LABEL=", 6) != 0))
+				return kd_usage_error("initramfs", "--device wants a /dev path, UUID= "
+						      "or LABEL=");
 			snprintf(o.conf.device, sizeof(o.conf.device), "%s", optarg);
 			break;
 		case OPT_TARGET:
@@ -316,10 +542,10 @@ static int run_initramfs(int argc, char **argv)
 	if (!o.output)
 		return kd_usage_error("initramfs", "--output FILE is required");
 	if (!o.conf.device[0])
-		return kd_usage_error("initramfs", "--device DEV is required");
-	if (build(&o, &err) < 0)
-		return kd_fail(&err);
-	return KD_EXIT_OK;
+		return kd_usage_error("initramfs", "--device DEV (or --config FILE) is required");
+	rc = build(&o, &err) < 0 ? kd_fail(&err) : KD_EXIT_OK;
+	opts_deinit(&o);
+	return rc;
 }
 
 KD_COMMAND(initramfs, .name = "initramfs", .summary = "build the capture initramfs",

@@ -411,78 +411,10 @@ static int run_kexec_exec(int argc, char **argv)
 	return kd_fail(&err);
 }
 
-static int run_status(int argc, char **argv)
-{
-	static const struct option opts[] = { { "sysroot", required_argument, NULL, 'R' },
-					      { "help", no_argument, NULL, 'h' }, { 0 } };
-	struct loader_sysinfo *si = NULL;
-	struct loader_plan *plan = NULL;
-	struct load_args a = { 0 };
-	_cleanup_free_ char *kfree = NULL, *ifree = NULL;
-	struct kd_err err = { 0 };
-	struct loader_opts o;
-	int c, rc;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'R') {
-			a.sysroot = optarg;
-			continue;
-		}
-		if (c == 'h') {
-			printf("NAME\n    kdump status - is a capture kernel armed, and where would it go\n\n"
-			       "SYNOPSIS\n    kdump status [--sysroot DIR]\n\nDESCRIPTION\n"
-			       "    Shows whether a capture kernel is loaded (/sys/kernel/kexec_crash_loaded),\n"
-			       "    the crash reservation(s) from /proc/iomem, and what `kdump load` would load.\n\n"
-			       "EXIT STATUS\n    0 armed, 1 not armed or unknown, 2 usage.\n\n"
-			       "EXAMPLES\n    kdump status\n");
-			return KD_EXIT_OK;
-		}
-		return kd_usage_error("status", "bad option");
-	}
-	if (optind < argc)
-		return kd_usage_error("status", "unexpected argument '%s'", argv[optind]);
-	if (loader_sysinfo_read(a.sysroot, &si, &err) < 0)
-		return kd_fail(&err);
-	printf("capture kernel: %s\n", si->crash_loaded == 1 ? "loaded (armed)"
-				       : si->crash_loaded == 0 ? "not loaded"
-							       : "unknown (no /sys/kernel/kexec_crash_loaded)");
-	printf("kexec kernel: %s\n", si->kexec_loaded == 1 ? "loaded" : "not loaded");
-	if (!si->n_crash)
-		printf("reservation: none (boot with crashkernel=256M)\n");
-	for (size_t i = 0; i < si->n_crash; i++)
-		printf("reservation: 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64 " MiB)%s\n",
-		       si->crash[i].start, si->crash[i].end,
-		       (si->crash[i].end - si->crash[i].start + 1) >> 20,
-		       si->n_crash > 1 && i + 1 == si->n_crash ? " (high: segments go here)" : "");
-	if (si->crash_size)
-		printf("kexec_crash_size: %" PRIu64 " bytes\n", si->crash_size);
-	printf("running kernel: %s\n", si->release ? si->release : "unknown");
-	rc = default_paths(si, &a, &kfree, &ifree, &err);
-	if (rc == 0 && si->n_crash) {
-		o = (struct loader_opts){ .mode = LOADER_MODE_CRASH, .kernel_path = a.kernel,
-					  .initrd_path = a.initrd, .reuse_cmdline = true,
-					  .append = DEFAULT_CAPTURE_APPEND };
-		rc = loader_plan_create(si, &o, &plan, &err);
-	}
-	if (rc < 0)
-		printf("would load: nothing (%s)\n", err.msg);
-	else if (plan)
-		printf("would load: %s%s%s, %zu segments, entry 0x%" PRIx64 "\n  command line: %s\n",
-		       plan->kernel_path, plan->initrd_path ? " + " : "",
-		       plan->initrd_path ? plan->initrd_path : "", plan->n_seg, plan->entry, plan->cmdline);
-	c = si->crash_loaded == 1 ? KD_EXIT_OK : KD_EXIT_FAIL;
-	loader_plan_destroy(plan);
-	loader_sysinfo_destroy(si);
-	return c;
-}
-
 KD_COMMAND(load, .name = "load", .summary = "arm a capture kernel (kexec_load, our purgatory)",
 	   .order = 10, .run = run_load);
 KD_COMMAND(unload, .name = "unload", .summary = "disarm the capture kernel", .order = 11,
 	   .run = run_unload);
-KD_COMMAND(status, .name = "status", .summary = "is a capture kernel armed; reservation",
-	   .order = 12, .run = run_status);
 KD_COMMAND(kexec_load, .name = "kexec load", .summary = "stage a kernel for kexec reboot",
 	   .order = 13, .run = run_kexec_load);
 KD_COMMAND(kexec_exec, .name = "kexec exec", .summary = "reboot into the staged kernel now",

@@ -11,6 +11,27 @@ void kd_initconf_defaults(struct kd_initconf *c)
 	c->level = 31;
 	c->final_action = KD_FINAL_POWEROFF;
 	c->wait_secs = 30;
+	c->failure_action = KD_FAILURE_DUMP_TO_ROOTFS;
+	c->check_space = true;
+}
+
+const char *kd_failure_action_name(enum kd_failure_action a)
+{
+	switch (a) {
+	case KD_FAILURE_REBOOT:
+		return "reboot";
+	case KD_FAILURE_HALT:
+		return "halt";
+	case KD_FAILURE_POWEROFF:
+		return "poweroff";
+	default:
+		return "dump_to_rootfs";
+	}
+}
+
+static bool parse_bool(const char *v)
+{
+	return strcmp(v, "1") == 0 || strcmp(v, "yes") == 0;
 }
 
 const char *kd_final_action_name(enum kd_final_action a)
@@ -93,7 +114,35 @@ int kd_initconf_parse(const char *text, const char *what, struct kd_initconf *re
 					       what, lineno);
 			c.wait_secs = (unsigned)u;
 		} else if (strcmp(k, "save_raw") == 0) {
-			c.save_raw = strcmp(v, "1") == 0 || strcmp(v, "yes") == 0;
+			c.save_raw = parse_bool(v);
+		} else if (strcmp(k, "flat") == 0) {
+			c.flat = parse_bool(v);
+		} else if (strcmp(k, "check_space") == 0) {
+			c.check_space = parse_bool(v);
+		} else if (strcmp(k, "hostname") == 0) {
+			r = set_str(c.hostname, sizeof(c.hostname), v, what, lineno, k, err);
+		} else if (strcmp(k, "rootfs_device") == 0) {
+			r = set_str(c.rootfs_device, sizeof(c.rootfs_device), v, what, lineno, k, err);
+		} else if (strcmp(k, "rootfs_fstype") == 0) {
+			r = set_str(c.rootfs_fstype, sizeof(c.rootfs_fstype), v, what, lineno, k, err);
+		} else if (strcmp(k, "pre") == 0) {
+			r = set_str(c.pre, sizeof(c.pre), v, what, lineno, k, err);
+		} else if (strcmp(k, "post") == 0) {
+			r = set_str(c.post, sizeof(c.post), v, what, lineno, k, err);
+		} else if (strcmp(k, "keep") == 0) {
+			if (kd_parse_u64(v, 10, &u) < 0 || u > 100000)
+				r = kd_err_set(err, -EINVAL, "%s:%zu: keep must be 0-100000, not \"%s\"",
+					       what, lineno, v);
+			c.keep = (unsigned)u;
+		} else if (strcmp(k, "failure_action") == 0) {
+			enum kd_failure_action a;
+			for (a = KD_FAILURE_DUMP_TO_ROOTFS; a <= KD_FAILURE_POWEROFF; a++)
+				if (strcmp(v, kd_failure_action_name(a)) == 0)
+					break;
+			if (a > KD_FAILURE_POWEROFF)
+				r = kd_err_set(err, -EINVAL, "%s:%zu: failure_action must be "
+					       "dump_to_rootfs, reboot, halt or poweroff", what, lineno);
+			c.failure_action = a;
 		} else if (strcmp(k, "final_action") == 0) {
 			if (strcmp(v, "poweroff") == 0)
 				c.final_action = KD_FINAL_POWEROFF;
@@ -126,7 +175,7 @@ int kd_initconf_parse(const char *text, const char *what, struct kd_initconf *re
 
 char *kd_initconf_format(const struct kd_initconf *c)
 {
-	size_t cap = 1024 + c->n_modules * 200;
+	size_t cap = 2048 + c->n_modules * 200;
 	char *s = malloc(cap);
 	size_t n = 0;
 
@@ -141,6 +190,18 @@ char *kd_initconf_format(const struct kd_initconf *c)
 			      c->save_raw, c->wait_secs);
 	if (c->compress[0])
 		n += (size_t)snprintf(s + n, cap - n, "compress=%s\n", c->compress);
+	n += (size_t)snprintf(s + n, cap - n, "failure_action=%s\nkeep=%u\nflat=%d\ncheck_space=%d\n",
+			      kd_failure_action_name(c->failure_action), c->keep, c->flat,
+			      c->check_space);
+	if (c->hostname[0])
+		n += (size_t)snprintf(s + n, cap - n, "hostname=%s\n", c->hostname);
+	if (c->rootfs_device[0])
+		n += (size_t)snprintf(s + n, cap - n, "rootfs_device=%s\nrootfs_fstype=%s\n",
+				      c->rootfs_device, c->rootfs_fstype);
+	if (c->pre[0])
+		n += (size_t)snprintf(s + n, cap - n, "pre=%s\n", c->pre);
+	if (c->post[0])
+		n += (size_t)snprintf(s + n, cap - n, "post=%s\n", c->post);
 	for (size_t i = 0; i < c->n_modules && n < cap; i++)
 		n += (size_t)snprintf(s + n, cap - n, "module%s=%s\n", c->optional[i] ? "?" : "",
 				      c->modules[i]);

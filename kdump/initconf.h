@@ -11,6 +11,13 @@
 
 enum kd_target_kind { KD_TARGET_LOCAL, KD_TARGET_RAW };
 enum kd_final_action { KD_FINAL_POWEROFF, KD_FINAL_REBOOT, KD_FINAL_HALT };
+/* What the init does when the dump cannot be written: dump_to_rootfs, or a final action. */
+enum kd_failure_action {
+	KD_FAILURE_DUMP_TO_ROOTFS,
+	KD_FAILURE_REBOOT,
+	KD_FAILURE_HALT,
+	KD_FAILURE_POWEROFF,
+};
 
 struct kd_initconf {
 	enum kd_target_kind target;
@@ -22,6 +29,15 @@ struct kd_initconf {
 	enum kd_final_action final_action;
 	bool save_raw;		/* also copy /proc/vmcore verbatim (vmcore.raw), for checks */
 	unsigned wait_secs;	/* how long to wait for the target device */
+	char hostname[65];	/* the first kernel's host name, for <path>/<host>-<date-time> */
+	enum kd_failure_action failure_action;
+	char rootfs_device[256]; /* dump_to_rootfs: the first kernel's root device, "" if none */
+	char rootfs_fstype[32];
+	char pre[160];		/* kdump_pre inside the initramfs, "" if none */
+	char post[160];		/* kdump_post inside the initramfs, "" if none */
+	unsigned keep;		/* retention: newest N complete dumps kept, 0 = all */
+	bool flat;		/* local target: a flattened vmcore.flat instead of vmcore */
+	bool check_space;	/* refuse a local target without room for the estimated dump */
 	size_t n_modules;
 	char modules[KD_INITCONF_MAX_MODULES][160];	/* paths under /lib/modules, in order */
 	bool optional[KD_INITCONF_MAX_MODULES];	/* soft dependency: failure tolerated */
@@ -34,5 +50,6 @@ int kd_initconf_parse(const char *text, const char *what, struct kd_initconf *re
 /* Formats c as the file's text into a malloc'd string (NULL on allocation failure). */
 char *kd_initconf_format(const struct kd_initconf *c);
 const char *kd_final_action_name(enum kd_final_action a);
+const char *kd_failure_action_name(enum kd_failure_action a);
 
 #endif
