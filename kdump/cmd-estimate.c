@@ -340,6 +340,11 @@ static int run_crashkernel(int argc, char **argv)
 		_cleanup_free_ char *tmp = kd_asprintf("%s.tmp", path);
 		_cleanup_close_ int fd = -1;
 		printf("writing %s:\n%s", path, text);
+		for (char *p = dir + 1; (p = strchr(p, '/')); p++) {
+			*p = '\0';
+			mkdir(dir, 0755);
+			*p = '/';
+		}
 		mkdir(dir, 0755);
 		fd = tmp ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
 		if (fd < 0 || kd_write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0 ||

@@ -57,7 +57,10 @@ static int svc_args(int argc, char **argv, const char *cmd, const char *allowed,
 	*s = (struct svc){ .root = "/" };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hy", svc_opts, &idx)) != -1) {
-		const char *name = c == 'y' ? "yes" : c >= 256 ? svc_opts[idx].name : NULL;
+		const char *name = c == 'y'	       ? "yes"
+				   : c == OPT_ROOT ? "root"
+				   : c >= 256	   ? svc_opts[idx].name
+						   : NULL;
 		if (c == 'h') {
 			fputs(help, stdout);
 			return -1;
@@ -566,6 +569,11 @@ static int do_start(const struct svc *s)
 		char *argv[40];
 		int n = 0, r;
 		_cleanup_close_ int sfd = -1;
+		for (char *p = statedir + 1; (p = strchr(p, '/')); p++) {
+			*p = '\0';
+			mkdir(statedir, 0755);
+			*p = '/';
+		}
 		mkdir(statedir, 0700);
 		cfg = kd_strdup(s->config ? s->config : CONF_DEFAULT_FILE);
 		argv[n++] = (char *)"initramfs";
@@ -758,10 +766,20 @@ static int run_status(int argc, char **argv)
 		kernel = rel ? kd_path_at(s.root, rel) : NULL;
 		initrd = kd_svc_initrd_path(s.root, si->release);
 		stamp_path = initrd ? kd_asprintf("%s.stamp", initrd) : NULL;
-		self = realpath("/proc/self/exe", NULL);
+		if (stamp_path && kd_read_file_at(NULL, stamp_path, 1 << 20, &old, NULL, NULL) < 0)
+			old = NULL;
+		/* The binary the image was built with (start --kdump), as the stamp says. */
+		if (old) {
+			const char *k = strstr(old, "\nkdump ");
+			char bin[PATH_MAX];
+			if (k && sscanf(k + 7, "%4095s", bin) == 1)
+				self = kd_strdup(bin);
+		}
+		if (!self)
+			self = realpath("/proc/self/exe", NULL);
 		stamp = stamp_text(&s, si->release, kernel, self);
 		if (initrd && access(initrd, R_OK) == 0) {
-			if (!stamp_path || kd_read_file_at(NULL, stamp_path, 1 << 20, &old, NULL, NULL) < 0)
+			if (!old)
 				initrd_state = "present, no stamp (kdump start rebuilds it)";
 			else if (stamp && strcmp(old, stamp) == 0)
 				initrd_state = "up to date";
