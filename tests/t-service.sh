@@ -185,7 +185,7 @@ with open(sys.argv[2], "wb") as f:
 P
 if "$KDUMP" reassemble --help >/dev/null 2>&1; then
 	k savecore >"$t/sc.out" 2>"$t/sc.err" || { cat "$t/sc.err"; fail "savecore"; }
-	d=$(ls -d "$R"/var/crash/web1-*/ | while read -r x; do [ -f "$x/vmcore" ] && [ "$(stat -c %s "$x/vmcore")" -gt 1000000 ] && echo "$x"; done | head -n1)
+	d=$(find "$R/var/crash" -name vmcore -size +1000k -printf '%h\n' | head -n1)
 	[ -n "$d" ] || { cat "$t/sc.out"; fail "savecore wrote no dump"; }
 	cmp "$d/vmcore" "$src" || fail "the saved dump differs from the stream's"
 	[ ! -e "$d/.incomplete" ] && [ "$(stat -c %a "$d")" = 700 ] && [ "$(stat -c %a "$d/vmcore")" = 600 ] ||
