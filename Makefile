@@ -212,8 +212,16 @@ bench-vm: deps
 .PHONY: e2e bench-vm
 
 SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+SYSTEMCTL ?= /usr/bin/systemctl
 install: $(B)/kdump
 	install -D -m 0755 $(B)/kdump $(DESTDIR)$(PREFIX)/sbin/kdump
+	@mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(UDEVRULESDIR)
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' scripts/kdump.service >$(DESTDIR)$(SYSTEMDUNITDIR)/kdump.service
+	sed 's|@SYSTEMCTL@|$(SYSTEMCTL)|g' scripts/98-kdump.rules >$(DESTDIR)$(UDEVRULESDIR)/98-kdump.rules
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/kdump.service $(DESTDIR)$(UDEVRULESDIR)/98-kdump.rules
+	install -D -m 0644 scripts/kexec-load@.service $(DESTDIR)$(SYSTEMDUNITDIR)/kexec-load@.service
 	install -D -m 0644 kdump/kdump.8 $(DESTDIR)$(PREFIX)/share/man/man8/kdump.8
 	install -D -m 0644 conf/kdump.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/kdump.conf.5
 	@# The admin's config is never overwritten.

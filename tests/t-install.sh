@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# make install DESTDIR= PREFIX=: the binary, the unit and udev rule with their paths filled in,
+# the man pages, and a default config that an existing one is never replaced by.
+set -euo pipefail
+B=${KD_BUILD:-build}
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+make -s --no-print-directory install B="$B" NO_DEPS=1 DESTDIR="$t" PREFIX=/opt/kd >/dev/null
+for f in opt/kd/sbin/kdump:755 etc/kdump.conf:644 opt/kd/share/man/man8/kdump.8:644 \
+	opt/kd/share/man/man5/kdump.conf.5:644 opt/kd/lib/systemd/system/kdump.service:644 \
+	opt/kd/lib/udev/rules.d/98-kdump.rules:644; do
+	[ -f "$t/${f%%:*}" ] || fail "not installed: ${f%%:*}"
+	[ "$(stat -c %a "$t/${f%%:*}")" = "${f##*:}" ] || fail "${f%%:*}: mode $(stat -c %a "$t/${f%%:*}")"
+done
+unit=$t/opt/kd/lib/systemd/system/kdump.service
+grep -qx 'ExecStart=/opt/kd/sbin/kdump start' "$unit" && grep -qx 'ExecStop=/opt/kd/sbin/kdump stop' "$unit" ||
+	fail "unit paths"
+! grep -q @ "$unit" "$t/opt/kd/lib/udev/rules.d/98-kdump.rules" || fail "unsubstituted @...@"
+grep -q 'RUN+="/usr/bin/systemctl --no-block try-restart kdump.service"' "$t/opt/kd/lib/udev/rules.d/98-kdump.rules" ||
+	fail "udev rule"
+"$t/opt/kd/sbin/kdump" config check --config "$t/etc/kdump.conf" >/dev/null 2>&1 ||
+	[ "$(id -u)" != 0 ] || fail "the installed default config is not valid"
+# systemd's own checker, when there is one (the unit's commands pointed at /bin/true).
+if command -v systemd-analyze >/dev/null; then
+	sed 's|/opt/kd/sbin/kdump|/bin/true|' "$unit" >"$t/kdump.service"
+	out=$(systemd-analyze verify "$t/kdump.service" 2>&1 | grep -v "Command 'man " || true)
+	[ -z "$out" ] || fail "systemd-analyze verify: $out"
+fi
+# An admin's config survives a reinstall.
+echo "path /srv/crash" >"$t/etc/kdump.conf"
+make -s --no-print-directory install B="$B" NO_DEPS=1 DESTDIR="$t" PREFIX=/opt/kd >/dev/null
+[ "$(cat "$t/etc/kdump.conf")" = "path /srv/crash" ] || fail "install replaced the admin's config"
+echo "t-install: ok"
