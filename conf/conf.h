@@ -93,7 +93,7 @@ struct conf {
 	char *kdump_emergency;
 	char **extra_bins;	/* NULL-terminated, never NULL */
 	char **extra_modules;	/* NULL-terminated, never NULL */
-	enum conf_action failure_action; /* default reboot */
+	enum conf_action failure_action; /* default dump_to_rootfs with a target, else reboot */
 	enum conf_action final_action;	 /* default reboot; never shell or dump_to_rootfs */
 	bool force_rebuild;
 	bool force_no_rebuild;

@@ -578,6 +578,10 @@ static int run_pid1(void)
 		if (r < 0) {
 			kd_fail(&err);
 			kd_err_clear(&err);
+			if (conf.emergency[0]) {
+				int h = run_hook(conf.emergency, NULL);
+				kd_info("kdump_emergency %s exited %d", conf.emergency, h);
+			}
 			r = failure(&conf);
 		}
 	} else {

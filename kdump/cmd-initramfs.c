@@ -365,6 +365,12 @@ static int apply_config(struct opts *o, const char *sysroot, struct kd_err *err)
 			return r;
 		snprintf(ic->post, sizeof(ic->post), "/kdump/post");
 	}
+	if (k->kdump_emergency) {
+		r = add_file(o, sysroot, k->kdump_emergency, "kdump/emergency", err);
+		if (r < 0)
+			return r;
+		snprintf(ic->emergency, sizeof(ic->emergency), "/kdump/emergency");
+	}
 	for (char **b = k->extra_bins; *b; b++) {
 		const char *base = strrchr(*b, '/');
 		_cleanup_free_ char *dst = kd_asprintf("bin/%s", base ? base + 1 : *b);

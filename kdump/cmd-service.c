@@ -304,9 +304,9 @@ static int save_extras(int dirfd, const char *vmcore)
  * there was none, or -errno; *ret_exit gets KD_EXIT_INCOMPLETE for a cut stream.
  */
 static int savecore(const struct svc *s, const struct conf *c, const char *devspec,
-		    int *ret_exit, struct kd_err *err)
+		    bool literal, int *ret_exit, struct kd_err *err)
 {
-	_cleanup_free_ char *dev = kd_svc_resolve_device(s->root, devspec);
+	_cleanup_free_ char *dev = kd_svc_resolve_device(literal ? NULL : s->root, devspec);
 	_cleanup_free_ char *top = NULL, *dir = NULL, *vmcore = NULL, *hostfile = NULL;
 	_cleanup_close_ int fd = -1, dirfd = -1, marker = -1;
 	char sig[16] = "", host[65] = "", name[160];
@@ -409,7 +409,8 @@ static const char help_savecore[] =
 	"    (a .incomplete marker until it is done; files 0600, directories 0700), then\n"
 	"    overwrites the signature with \"" SAVED_SIGNATURE "\" so it is not saved twice.\n\n"
 	"OPTIONS\n"
-	"    --device DEV     the raw device (default: the raw target of kdump.conf)\n"
+	"    --device DEV     the raw device or an image of it, as given (not under --root;\n"
+	"                     default: the raw target of kdump.conf)\n"
 	"    --config FILE    kdump.conf (default /etc/kdump.conf)\n"
 	"    --root DIR       read the config and write the dump under DIR\n"
 	"    --dry-run        say what would be saved; change nothing\n\n"
@@ -445,7 +446,7 @@ static int run_savecore(int argc, char **argv)
 					     c->target.device);
 		device = spec;
 	}
-	rc = savecore(&s, c, device, &ex, &err);
+	rc = savecore(&s, c, device, !spec, &ex, &err);
 	conf_destroy(c);
 	if (rc < 0)
 		return kd_fail(&err);
@@ -515,7 +516,7 @@ static int do_start(const struct svc *s)
 			? kd_strdup(c->target.device)
 			: kd_asprintf("%s=%s", conf_device_kind_name(c->target.device_kind), c->target.device);
 		int ex;
-		if (spec && savecore(s, c, spec, &ex, &err) < 0) {
+		if (spec && savecore(s, c, spec, false, &ex, &err) < 0) {
 			kd_fail(&err);
 			kd_err_clear(&err);
 		}

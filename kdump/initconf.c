@@ -129,6 +129,8 @@ int kd_initconf_parse(const char *text, const char *what, struct kd_initconf *re
 			r = set_str(c.pre, sizeof(c.pre), v, what, lineno, k, err);
 		} else if (strcmp(k, "post") == 0) {
 			r = set_str(c.post, sizeof(c.post), v, what, lineno, k, err);
+		} else if (strcmp(k, "emergency") == 0) {
+			r = set_str(c.emergency, sizeof(c.emergency), v, what, lineno, k, err);
 		} else if (strcmp(k, "keep") == 0) {
 			if (kd_parse_u64(v, 10, &u) < 0 || u > 100000)
 				r = kd_err_set(err, -EINVAL, "%s:%zu: keep must be 0-100000, not \"%s\"",
@@ -202,6 +204,8 @@ char *kd_initconf_format(const struct kd_initconf *c)
 		n += (size_t)snprintf(s + n, cap - n, "pre=%s\n", c->pre);
 	if (c->post[0])
 		n += (size_t)snprintf(s + n, cap - n, "post=%s\n", c->post);
+	if (c->emergency[0])
+		n += (size_t)snprintf(s + n, cap - n, "emergency=%s\n", c->emergency);
 	for (size_t i = 0; i < c->n_modules && n < cap; i++)
 		n += (size_t)snprintf(s + n, cap - n, "module%s=%s\n", c->optional[i] ? "?" : "",
 				      c->modules[i]);

@@ -35,6 +35,7 @@ struct kd_initconf {
 	char rootfs_fstype[32];
 	char pre[160];		/* kdump_pre inside the initramfs, "" if none */
 	char post[160];		/* kdump_post inside the initramfs, "" if none */
+	char emergency[160];	/* kdump_emergency inside the initramfs, "" if none */
 	unsigned keep;		/* retention: newest N complete dumps kept, 0 = all */
 	bool flat;		/* local target: a flattened vmcore.flat instead of vmcore */
 	bool check_space;	/* refuse a local target without room for the estimated dump */
