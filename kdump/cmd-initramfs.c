@@ -4,11 +4,13 @@
 #include "conf/conf.h"
 #include "kdump/command.h"
 #include "kdump/cpio.h"
+#include "kdump/frontend.h"
 #include "kdump/initconf.h"
 #include "kdump/kmod.h"
 
 #include <elf.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <getopt.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -106,6 +108,8 @@ struct opts {
 	char *files_dst[MAX_EXTRA_FILES];
 	size_t n_files;
 	struct conf *kconf;
+	char *owned_modules[MAX_EXTRA_MODULES]; /* found in sysfs: freed with the opts */
+	size_t n_owned;
 	bool compress;
 	struct kd_initconf conf;
 };
@@ -276,6 +280,52 @@ static int add_file(struct opts *o, const char *sysroot, const char *path, const
 	return 0;
 }
 
+/*
+ * The drivers the capture kernel needs to see a disk, as the first kernel does: from the
+ * block device's directory in sysfs up to the root, every "driver/module" link (virtio_blk,
+ * then virtio_pci; nvme; ahci...). Built-in drivers have no such link and need nothing.
+ * Best effort: a device not found now (not plugged, a remote target) adds nothing.
+ */
+static void add_driver_modules(struct opts *o, const char *sysroot, const char *spec)
+{
+	_cleanup_free_ char *dev = kd_svc_resolve_device(sysroot, spec);
+	_cleanup_free_ char *link = NULL, *dir = NULL, *sys0 = kd_path_at(sysroot, "/sys");
+	_cleanup_free_ char *sys = sys0 ? realpath(sys0, NULL) : NULL;
+	const char *name;
+	unsigned depth = 0;
+
+	if (!dev || !sys)
+		return;
+	name = strrchr(dev, '/');
+	name = name ? name + 1 : dev;
+	link = kd_asprintf("%s/class/block/%s", sys, name);
+	dir = link ? realpath(link, NULL) : NULL;
+	while (dir && strncmp(dir, sys, strlen(sys)) == 0 && strlen(dir) > strlen(sys) &&
+	       depth++ < 32) {
+		_cleanup_free_ char *ml = kd_asprintf("%s/driver/module", dir);
+		_cleanup_free_ char *mod = ml ? realpath(ml, NULL) : NULL;
+		char *slash;
+		if (mod && (slash = strrchr(mod, '/')) && o->n_modules < MAX_EXTRA_MODULES &&
+		    o->n_owned < MAX_EXTRA_MODULES) {
+			bool dup = false;
+			for (size_t i = 0; i < o->n_modules; i++)
+				dup |= strcmp(o->modules[i], slash + 1) == 0;
+			if (!dup) {
+				char *m = kd_strdup(slash + 1);
+				if (m) {
+					o->owned_modules[o->n_owned++] = m;
+					o->modules[o->n_modules++] = m;
+					kd_info("%s is on %s: driver module %s added", spec, name, m);
+				}
+			}
+		}
+		slash = strrchr(dir, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+	}
+}
+
 /* kdump.conf (parsed, valid) -> the initramfs's settings, modules and files. */
 static int apply_config(struct opts *o, const char *sysroot, struct kd_err *err)
 {
@@ -380,6 +430,10 @@ static int apply_config(struct opts *o, const char *sysroot, struct kd_err *err)
 		if (r < 0)
 			return r;
 	}
+	if (ic->target == KD_TARGET_LOCAL || ic->target == KD_TARGET_RAW)
+		add_driver_modules(o, sysroot, ic->device);
+	if (ic->failure_action == KD_FAILURE_DUMP_TO_ROOTFS && ic->rootfs_device[0])
+		add_driver_modules(o, sysroot, ic->rootfs_device);
 	for (char **m = k->extra_modules; *m; m++) {
 		if (o->n_modules >= MAX_EXTRA_MODULES)
 			return kd_err_set(err, -E2BIG, "%s: more than %d extra_modules", k->file,
@@ -391,6 +445,8 @@ static int apply_config(struct opts *o, const char *sysroot, struct kd_err *err)
 
 static void opts_deinit(struct opts *o)
 {
+	for (size_t i = 0; i < o->n_owned; i++)
+		free(o->owned_modules[i]);
 	for (size_t i = 0; i < o->n_files; i++) {
 		free((char *)o->files_src[i]);
 		free(o->files_dst[i]);

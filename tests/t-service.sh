@@ -10,7 +10,7 @@ KDUMP=$(realpath "$KDUMP")
 SHARED=${SHARED:-../shared}
 FIX=${KD_FIXTURES:-build/fixtures}
 t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$t"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() {
 	echo "SKIP: $*" >&2
@@ -39,8 +39,25 @@ echo "\$@" >>"$t/notified"
 EOF
 chmod 755 "$t/notify"
 conf() { printf '%s\n' "$@" >"$R/etc/kdump.conf"; chmod 600 "$R/etc/kdump.conf"; }
+# The target disk: an ext4 superblock labelled "crash" on "vdb", a virtio disk on PCI in sysfs.
+/usr/bin/python3 - "$R/dev/vdb" <<'P'
+import struct, sys
+img = bytearray(4096)
+struct.pack_into("<H", img, 1024 + 0x38, 0xEF53)
+img[1024 + 0x68:1024 + 0x78] = bytes(range(16))
+img[1024 + 0x78:1024 + 0x7d] = b"crash"
+open(sys.argv[1], "wb").write(img)
+P
+pci=$R/sys/devices/pci0000:00/0000:00:05.0
+mkdir -p "$pci/virtio2/block/vdb" "$R/sys/class/block" "$R/sys/bus/virtio/drivers/virtio_blk" \
+	"$R/sys/bus/pci/drivers/virtio-pci" "$R/sys/module/virtio_blk" "$R/sys/module/virtio_pci"
+ln -s "$pci/virtio2/block/vdb" "$R/sys/class/block/vdb"
+ln -s "$R/sys/bus/virtio/drivers/virtio_blk" "$pci/virtio2/driver"
+ln -s "$R/sys/bus/pci/drivers/virtio-pci" "$pci/driver"
+ln -s "$R/sys/module/virtio_blk" "$R/sys/bus/virtio/drivers/virtio_blk/module"
+ln -s "$R/sys/module/virtio_pci" "$R/sys/bus/pci/drivers/virtio-pci/module"
 conf "ext4 LABEL=crash" "path /dumps" "core_collector makedumpfile -l --message-level 7 -d 31" \
-	"keep 3" "notify $t/notify" "extra_modules virtio_blk"
+	"keep 3" "notify $t/notify"
 k() { local c=$1; shift; "$KDUMP" "$c" --root "$R" "$@"; }
 
 # ---- start: first build, then up to date, then a config change rebuilds --------------------
@@ -48,6 +65,9 @@ k() { local c=$1; shift; "$KDUMP" "$c" --root "$R" "$@"; }
 	{ cat "$t/start.err"; fail "start --dry-run"; }
 grep -q "building the capture initramfs .*initrd.img-$rel (first build)" "$t/start.err" ||
 	{ cat "$t/start.err"; fail "no first build"; }
+grep -q "LABEL=crash is on vdb: driver module virtio_blk added" "$t/start.err" &&
+	grep -q "LABEL=crash is on vdb: driver module virtio_pci added" "$t/start.err" ||
+	{ cat "$t/start.err"; fail "the disk's drivers were not found in sysfs"; }
 grep -q "dry run, nothing is loaded" "$t/start.out" || fail "start did not run load --dry-run"
 grep -q "^command line: .*irqpoll nr_cpus=1 reset_devices" "$t/start.out" ||
 	{ grep 'command line' "$t/start.out"; fail "capture command line"; }
@@ -59,7 +79,7 @@ ic=$t/x/etc/kdump/init.conf
 for want in target=local device=LABEL=crash fstype=ext4 path=/dumps level=31 compress=lzo \
 	failure_action=dump_to_rootfs keep=3 hostname=web1 \
 	rootfs_device=UUID=11111111-2222-3333-4444-555555555555 rootfs_fstype=ext4 \
-	final_action=reboot module=virtio_blk.ko; do
+	final_action=reboot module=virtio_blk.ko module=virtio_pci.ko; do
 	grep -qx -- "$want" "$ic" || { cat "$ic"; fail "init.conf lacks $want"; }
 done
 cmp "$t/x/init" "$static" || fail "/init is not the given binary"
