@@ -458,7 +458,7 @@ static int run_initramfs(int argc, char **argv)
 {
 	enum { OPT_DEVICE = 256, OPT_TARGET, OPT_FSTYPE, OPT_PATH, OPT_LEVEL, OPT_COMPRESS, OPT_MODULE,
 	       OPT_RELEASE, OPT_ROOT, OPT_KDUMP, OPT_FINAL, OPT_WAIT, OPT_SAVE_RAW, OPT_NO_COMPRESS,
-	       OPT_CONFIG, OPT_SYSROOT };
+	       OPT_CONFIG, OPT_SYSROOT, OPT_QUIET_CONFIG };
 	static const struct option lopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "device", required_argument, NULL, OPT_DEVICE },
@@ -477,6 +477,8 @@ static int run_initramfs(int argc, char **argv)
 		{ "no-compress", no_argument, NULL, OPT_NO_COMPRESS },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
+		/* kdump start has printed the config's warnings already. */
+		{ "quiet-config", no_argument, NULL, OPT_QUIET_CONFIG },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -486,6 +488,7 @@ static int run_initramfs(int argc, char **argv)
 	int c;
 
 	const char *config = NULL, *sysroot = NULL;
+	bool quiet_config = false;
 	int rc;
 
 	kd_initconf_defaults(&o.conf);
@@ -496,13 +499,15 @@ static int run_initramfs(int argc, char **argv)
 			config = optarg;
 		else if (c == OPT_SYSROOT)
 			sysroot = optarg;
+		else if (c == OPT_QUIET_CONFIG)
+			quiet_config = true;
 	}
 	opterr = 1;
 	if (config) {
 		struct conf_diags diags = { 0 };
 		rc = conf_load(sysroot, config, &o.kconf, &diags, &err);
 		for (size_t i = 0; i < diags.n; i++)
-			if (!diags.v[i].error)
+			if (!diags.v[i].error && !quiet_config)
 				kd_warn("%s", diags.v[i].msg);
 		conf_diags_deinit(&diags);
 		if (rc < 0 || apply_config(&o, sysroot, &err) < 0) {
@@ -515,6 +520,7 @@ static int run_initramfs(int argc, char **argv)
 		switch (c) {
 		case OPT_CONFIG:
 		case OPT_SYSROOT:
+		case OPT_QUIET_CONFIG:
 			break;
 		case 'o':
 			o.output = optarg;

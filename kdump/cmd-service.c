@@ -582,6 +582,7 @@ static int do_start(const struct svc *s)
 		argv[n++] = tmp;
 		argv[n++] = (char *)"--config";
 		argv[n++] = cfg;
+		argv[n++] = (char *)"--quiet-config";
 		argv[n++] = (char *)"--sysroot";
 		argv[n++] = (char *)s->root;
 		argv[n++] = (char *)"--kernel-root";

@@ -221,6 +221,12 @@ fi
 dd if=/dev/zero of="$R/dev/vdc" bs=4096 count=1 conv=notrunc status=none
 k savecore | grep -q "no flattened dump on it" || fail "savecore on an empty device"
 
-# ---- stop ---------------------------------------------------------------------------------------
+# ---- stop, restart -------------------------------------------------------------------------------
 "$KDUMP" stop --dry-run | grep -q "would unload" || fail "stop --dry-run"
+conf "path /var/crash" "capture_cmdline_append nmi_watchdog=0"
+"$KDUMP" restart --root "$R" --kdump "$static" --dry-run >"$t/rs.out" 2>"$t/rs.err" ||
+	{ cat "$t/rs.err"; fail restart; }
+grep -q "would unload" "$t/rs.out" && grep -q "^command line: .*reset_devices nmi_watchdog=0" "$t/rs.out" ||
+	{ cat "$t/rs.out"; fail "restart: stop then start with capture_cmdline_append"; }
+[ "$(grep -c "warning" "$t/start.err")" = 1 ] || { cat "$t/start.err"; fail "config warnings printed twice"; }
 echo "t-service: ok"
