@@ -142,16 +142,18 @@ FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 FUZZ ?= $(patsubst tests/fuzz/fuzz-%.c,%,$(FUZZ_SRC))
 
-$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(ALL_LIBS) $(FLAGS_STAMP)
+# Fuzz targets may build their inputs with the vmcore generator (tests/support/vmgen.h).
+FUZZ_SUPPORT := $(call obj,tests/support/vmgen.c)
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_SUPPORT) $(ALL_LIBS) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  FUZZ    $@")
-	$(Q)$(CC) $(CFLAGS) $(KD_CFLAGS) $(LDFLAGS) $(KD_LDFLAGS) -o $@ $< tests/fuzz/replay.c \
-		$(ALL_LIBS) $(LIBS)
-$(B)/libfuzzer-bin/%: tests/fuzz/%.c $(ALL_LIBS) $(FLAGS_STAMP)
+	$(Q)$(CC) $(CFLAGS) $(KD_CFLAGS) -Itests/support $(LDFLAGS) $(KD_LDFLAGS) -o $@ $< \
+		tests/fuzz/replay.c $(FUZZ_SUPPORT) $(ALL_LIBS) $(LIBS)
+$(B)/libfuzzer-bin/%: tests/fuzz/%.c $(FUZZ_SUPPORT) $(ALL_LIBS) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  FUZZ    $@")
-	$(Q)$(CC) $(CFLAGS) $(KD_CFLAGS) $(LDFLAGS) $(KD_LDFLAGS) -fsanitize=fuzzer -o $@ $< \
-		$(ALL_LIBS) $(LIBS)
+	$(Q)$(CC) $(CFLAGS) $(KD_CFLAGS) -Itests/support $(LDFLAGS) $(KD_LDFLAGS) -fsanitize=fuzzer \
+		-o $@ $< $(FUZZ_SUPPORT) $(ALL_LIBS) $(LIBS)
 fuzz-build: $(patsubst %,$(B)/libfuzzer-bin/fuzz-%,$(FUZZ))
 tests: $(FUZZ_BIN)
 
