@@ -96,6 +96,15 @@ static void test_elf_small(void **state)
 	assert_false(vmcore_pfn_is_ram(vc, 0xa0));
 	assert_true(vmcore_pfn_is_ram(vc, 0x2ff));
 	assert_int_equal(vmcore_pfn_offset(vc, 0x9f, &off), -ENOENT);
+	/*
+	 * pfns whose address does not fit in 64 bits are in no load: the page of 2^64 - 4096
+	 * must not "end" at 0, and 2^52 + 0x150 must not wrap to pfn 0x150 (found by fuzz-vmcore).
+	 */
+	assert_int_equal(vmcore_pfn_offset(vc, UINT64_MAX / 4096, &off), -ENOENT);
+	assert_false(vmcore_pfn_is_ram(vc, UINT64_MAX / 4096));
+	assert_int_equal(vmcore_pfn_offset(vc, (1ULL << 52) + 0x150, &off), -ENOENT);
+	assert_false(vmcore_pfn_is_ram(vc, (1ULL << 52) + 0x150));
+	assert_int_equal(vmcore_pfn_offset(vc, 0x150, &off), 0);
 
 	assert_int_equal(vmcore_read_pfn(vc, 0x150, page, &err), 0);
 	memcpy(want, vmgen_phys(g, 0x150000), 4096);

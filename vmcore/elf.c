@@ -239,13 +239,16 @@ static const struct vmcore_load *find_whole(const struct vmcore *vc, uint64_t pa
 {
 	struct elf_priv *p = vc->priv;
 	const struct vmcore_load *h = &p->sorted[p->hint];
-	uint64_t ps = vc->page_size;
+	uint64_t ps = vc->page_size, end;
 
-	if (pa >= h->paddr && pa + ps <= h->paddr + (file ? h->filesz : h->memsz))
+	/* A page that would end past 2^64 is in no load (and must not wrap to 0). */
+	if (kd_add_overflow(pa, ps, &end))
+		return NULL;
+	if (pa >= h->paddr && end <= h->paddr + (file ? h->filesz : h->memsz))
 		return h;
 	for (size_t i = first_load_after(p, pa); i < p->nr && p->sorted[i].paddr <= pa; i++) {
 		const struct vmcore_load *l = &p->sorted[i];
-		if (pa + ps <= l->paddr + (file ? l->filesz : l->memsz)) {
+		if (end <= l->paddr + (file ? l->filesz : l->memsz)) {
 			p->hint = i;
 			return l;
 		}
@@ -259,6 +262,9 @@ bool vmcore_pfn_is_ram(const struct vmcore *vc, uint64_t pfn)
 		return vc->ops->pfn_is_ram(vc, pfn);
 	if (vc->ops->format != VMCORE_FORMAT_ELF)
 		return pfn < vc->max_pfn;
+	/* pfn << page_shift must not lose bits: a huge pfn is not some low page. */
+	if (pfn >= vc->max_pfn)
+		return false;
 	return find_whole(vc, pfn << vc->page_shift, false) != NULL;
 }
 
@@ -276,6 +282,8 @@ int vmcore_pfn_offset(const struct vmcore *vc, uint64_t pfn, uint64_t *ret_off)
 
 	if (vc->ops->format != VMCORE_FORMAT_ELF)
 		return -EOPNOTSUPP;
+	if (pfn >= vc->max_pfn)
+		return -ENOENT;
 	l = find_whole(vc, pa, true);
 	if (!l)
 		return -ENOENT;
