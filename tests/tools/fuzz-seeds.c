@@ -2,7 +2,7 @@
 /*
  * Test helper: writes the seed corpora of the vmcore fuzz targets (tests/fuzz/corpus/) from the
  * real fixtures and from generated structures. Run by hand when a target's input layout changes:
- *   build/tests/fuzz-seeds tests/fuzz/corpus /var/tmp/kdfix ../shared/fixtures
+ *   build/tests/fuzz-seeds tests/fuzz/corpus /var/tmp/kdfix ../shared/fixtures [VMLINUZ]
  */
 #include "vmgen.h"
 #include "vmcore/mem_map.h"
@@ -424,14 +424,108 @@ static void seed_legacy(const char *name, char lines[][160], size_t nlines, bool
 	free(s);
 }
 
+/* ---- loader targets: iomem, a packed sysroot, bzImage headers ---------------------------- */
+
+static uint8_t *slurp(const char *path, size_t max, size_t *ret_len)
+{
+	uint8_t *buf = malloc(max ? max : 1);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (!buf || fd < 0) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	n = kd_read_all(fd, buf, max);
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	*ret_len = (size_t)n;
+	return buf;
+}
+
+/* Every file the loader reads from a fixture's sysroot, in fuzz-sysinfo's record format. */
+static void seed_sysroot(const char *shared, const char *name)
+{
+	static const char *const files[] = {
+		"proc/iomem", "proc/kcore.head", "proc/cmdline", "proc/version",
+		"sys/kernel/vmcoreinfo", "sys/kernel/kexec_crash_loaded", "sys/kernel/kexec_loaded",
+		"sys/kernel/kexec_crash_size", "sys/kernel/boot_params/data",
+		"sys/devices/system/cpu/possible",
+		"sys/devices/system/cpu/cpu0/crash_notes", "sys/devices/system/cpu/cpu0/crash_notes_size",
+		"sys/devices/system/cpu/cpu1/crash_notes", "sys/devices/system/cpu/cpu1/crash_notes_size",
+		"sys/firmware/memmap/0/start", "sys/firmware/memmap/0/end", "sys/firmware/memmap/0/type",
+		"sys/firmware/memmap/1/start", "sys/firmware/memmap/1/end", "sys/firmware/memmap/1/type",
+		"sys/firmware/memmap/2/start", "sys/firmware/memmap/2/end", "sys/firmware/memmap/2/type",
+		"sys/firmware/memmap/3/start", "sys/firmware/memmap/3/end", "sys/firmware/memmap/3/type",
+	};
+	char path[4096], seed[128];
+	size_t cap = 1 << 20, len = 0, n;
+	uint8_t *out = malloc(cap), *buf;
+
+	for (size_t i = 0; i < KD_ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s/sysroot/%s", shared, name, files[i]);
+		buf = slurp(path, 65536, &n);
+		if (!buf)
+			continue;
+		if (strcmp(files[i], "proc/iomem") == 0) {
+			snprintf(seed, sizeof(seed), "fixture-%s", name);
+			put("iomem", seed, buf, n);
+		}
+		if (len + n + 256 > cap)
+			exit(1);
+		len += (size_t)sprintf((char *)out + len, "%s@@ %s\n", len ? "\n" : "", files[i]);
+		memcpy(out + len, buf, n);
+		len += n;
+		free(buf);
+	}
+	if (len) {
+		snprintf(seed, sizeof(seed), "fixture-%s", name);
+		put("sysinfo", seed, out, len);
+	}
+	free(out);
+}
+
+static void seed_bzimage(const char *vmlinuz)
+{
+	uint8_t *b = calloc(1, 28 * 512 + 4096);
+	size_t n;
+
+	/* A synthetic header (boot protocol 2.15, relocatable, 64-bit entry). */
+	b[0x1f1] = 27;
+	b[0x1fe] = 0x55, b[0x1ff] = 0xaa;
+	b[0x200] = 0xeb, b[0x201] = 0x6a;
+	memcpy(b + 0x202, "HdrS", 4);
+	put_le16(b + 0x206, 0x020f);
+	put_le16(b + 0x20e, 0x1000);
+	memcpy(b + 0x1200, "6.99.0-seed (synthetic)", 23);
+	b[0x211] = 0x01;
+	put_le32(b + 0x230, 0x200000);
+	b[0x234] = 1, b[0x235] = 21;
+	put_le16(b + 0x236, 0x7f);
+	put_le32(b + 0x238, 0x7ff);
+	put_le64(b + 0x258, 0x1000000);
+	put_le32(b + 0x260, 0x1000000);
+	put("bzimage", "synthetic", b, 28 * 512 + 4096);
+	free(b);
+	if (vmlinuz && (b = slurp(vmlinuz, 20480, &n)) != NULL) {
+		put("bzimage", "debian-6.1-head", b, n);
+		free(b);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static char lines[64][160];
 	const char *fix, *shared;
 	size_t n;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: fuzz-seeds OUTDIR FIXDIR SHARED_FIXTURES\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: fuzz-seeds OUTDIR FIXDIR SHARED_FIXTURES [VMLINUZ]\n");
 		return 2;
 	}
 	outdir = argv[1], fix = argv[2], shared = argv[3];
@@ -449,5 +543,8 @@ int main(int argc, char **argv)
 	seed_ring("ring-61-wrapped", lines + 20, n - 20, 5, 0, false);
 	seed_legacy("legacy", lines, n, false);
 	seed_legacy("legacy-caller", lines + 30, n - 30, true);
+	seed_sysroot(shared, "x86_64-6.1-1G");
+	seed_sysroot(shared, "x86_64-6.12-1G");
+	seed_bzimage(argc == 5 ? argv[4] : NULL);
 	return 0;
 }
