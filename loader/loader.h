@@ -153,10 +153,10 @@ int loader_bzimage_parse(const uint8_t *data, size_t size, const char *name,
 
 /* ---- SHA-256 ---------------------------------------------------------------------------- */
 /*
- * loader_sha256_init/update/final and struct loader_sha256: one freestanding implementation
+ * kd_sha256_init/update/final and struct kd_sha256: one freestanding implementation
  * shared with the purgatory (static inline, no libc).
  */
-#include "loader/purgatory/sha256.h"
+#include "kdump/sha256.h"
 
 /* ---- the syscall seam ------------------------------------------------------------------- */
 /* struct kexec_segment of <linux/kexec.h>, 32 bytes. */

@@ -316,12 +316,12 @@ static void boot_params_fill(struct loader_plan *plan, const struct loader_sysin
 
 static void seg_digest(struct loader_segment *s)
 {
-	struct loader_sha256 c;
+	struct kd_sha256 c;
 
-	loader_sha256_init(&c);
-	loader_sha256_update(&c, s->buf, s->bufsz);
-	loader_sha256_zeros(&c, s->memsz - s->bufsz);
-	loader_sha256_final(&c, s->sha256);
+	kd_sha256_init(&c);
+	kd_sha256_update(&c, s->buf, s->bufsz);
+	kd_sha256_zeros(&c, s->memsz - s->bufsz);
+	kd_sha256_final(&c, s->sha256);
 }
 
 static int purgatory_patch(struct loader_plan *plan, struct loader_segment *pseg,

@@ -36,12 +36,12 @@ static void sed_i(const char *expr, const char *file)
 
 static void sha_hex(const void *d, size_t n, char out[65])
 {
-	struct loader_sha256 c;
+	struct kd_sha256 c;
 	uint8_t dg[32];
 
-	loader_sha256_init(&c);
-	loader_sha256_update(&c, d, n);
-	loader_sha256_final(&c, dg);
+	kd_sha256_init(&c);
+	kd_sha256_update(&c, d, n);
+	kd_sha256_final(&c, dg);
 	for (int i = 0; i < 32; i++)
 		sprintf(out + 2 * i, "%02x", dg[i]);
 }
@@ -202,7 +202,7 @@ static void test_sha256_vectors(void **state)
 		  "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1" },
 	};
 	char hex[65];
-	struct loader_sha256 c;
+	struct kd_sha256 c;
 	uint8_t d[32], *mil;
 
 	for (size_t i = 0; i < KD_ARRAY_SIZE(v); i++) {
@@ -213,13 +213,13 @@ static void test_sha256_vectors(void **state)
 	mil = malloc(1000000);
 	assert_non_null(mil);
 	memset(mil, 'a', 1000000);
-	loader_sha256_init(&c);
+	kd_sha256_init(&c);
 	for (size_t off = 0; off < 1000000;) {
 		size_t n = KD_MIN((size_t)(off % 97 + 1), 1000000 - off);
-		loader_sha256_update(&c, mil + off, n);
+		kd_sha256_update(&c, mil + off, n);
 		off += n;
 	}
-	loader_sha256_final(&c, d);
+	kd_sha256_final(&c, d);
 	for (int i = 0; i < 32; i++)
 		sprintf(hex + 2 * i, "%02x", d[i]);
 	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
@@ -518,7 +518,7 @@ static void check_plan_invariants(const struct loader_plan *plan, const struct l
 	assert_int_equal(pp.nr_regions, plan->n_seg - 1);
 	for (size_t i = 0, r = 0; i < plan->n_seg; i++) {
 		const struct loader_segment *s = &plan->seg[i];
-		struct loader_sha256 c;
+		struct kd_sha256 c;
 		uint8_t d[32];
 		uint8_t *full;
 
@@ -528,9 +528,9 @@ static void check_plan_invariants(const struct loader_plan *plan, const struct l
 		assert_int_equal(pp.regions[r].len, s->memsz);
 		full = calloc(1, s->memsz);
 		memcpy(full, s->buf, s->bufsz);
-		loader_sha256_init(&c);
-		loader_sha256_update(&c, full, s->memsz);
-		loader_sha256_final(&c, d);
+		kd_sha256_init(&c);
+		kd_sha256_update(&c, full, s->memsz);
+		kd_sha256_final(&c, d);
 		assert_memory_equal(d, pp.regions[r].sha256, 32);
 		free(full);
 		r++;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The purgatory's digest check: SHA-256 of each segment against the loader's digests. */
 #include "loader/purgatory/params.h"
-#include "loader/purgatory/sha256.h"
+#include "kdump/sha256.h"
 
 /*
  * Runs in the purgatory with the identity map of relocate_kernel (physical address ==
@@ -10,7 +10,7 @@
  */
 int kd_purgatory_verify(const struct kd_purgatory_params *p)
 {
-	struct loader_sha256 c;
+	struct kd_sha256 c;
 	uint8_t d[32];
 	uint32_t i, j;
 	uint8_t diff;
@@ -20,9 +20,9 @@ int kd_purgatory_verify(const struct kd_purgatory_params *p)
 	for (i = 0; i < p->nr_regions; i++) {
 		const struct kd_purgatory_region *r = &p->regions[i];
 
-		loader_sha256_init(&c);
-		loader_sha256_update(&c, (const void *)(uintptr_t)r->start, (size_t)r->len);
-		loader_sha256_final(&c, d);
+		kd_sha256_init(&c);
+		kd_sha256_update(&c, (const void *)(uintptr_t)r->start, (size_t)r->len);
+		kd_sha256_final(&c, d);
 		diff = 0;
 		for (j = 0; j < 32; j++)
 			diff |= (uint8_t)(d[j] ^ r->sha256[j]);

@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* SHA-256 (FIPS 180-4), freestanding: shared by the loader (host) and the purgatory (no libc). */
-#ifndef LOADER_PURGATORY_SHA256_H
-#define LOADER_PURGATORY_SHA256_H
+/* SHA-256 (FIPS 180-4), freestanding: shared by the host tools and the purgatory (no libc). */
+#ifndef KD_SHA256_H
+#define KD_SHA256_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-struct loader_sha256 {
+struct kd_sha256 {
 	uint32_t h[8];
 	uint64_t len;		/* bytes hashed so far */
 	uint8_t buf[64];
 	uint32_t fill;		/* bytes waiting in buf */
 };
 
-static const uint32_t loader_sha256_k[64] = {
+static const uint32_t kd_sha256_k[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
 	0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
 	0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
@@ -26,12 +26,12 @@ static const uint32_t loader_sha256_k[64] = {
 	0xc67178f2,
 };
 
-static inline uint32_t loader_sha256_ror(uint32_t x, unsigned n)
+static inline uint32_t kd_sha256_ror(uint32_t x, unsigned n)
 {
 	return x >> n | x << (32 - n);
 }
 
-static inline void loader_sha256_block(uint32_t h[8], const uint8_t *p)
+static inline void kd_sha256_block(uint32_t h[8], const uint8_t *p)
 {
 	uint32_t w[64], a, b, c, d, e, f, g, hh, t1, t2;
 	unsigned i;
@@ -40,24 +40,24 @@ static inline void loader_sha256_block(uint32_t h[8], const uint8_t *p)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
 		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
 	for (i = 16; i < 64; i++) {
-		uint32_t s0 = loader_sha256_ror(w[i - 15], 7) ^ loader_sha256_ror(w[i - 15], 18) ^
+		uint32_t s0 = kd_sha256_ror(w[i - 15], 7) ^ kd_sha256_ror(w[i - 15], 18) ^
 			      w[i - 15] >> 3;
-		uint32_t s1 = loader_sha256_ror(w[i - 2], 17) ^ loader_sha256_ror(w[i - 2], 19) ^
+		uint32_t s1 = kd_sha256_ror(w[i - 2], 17) ^ kd_sha256_ror(w[i - 2], 19) ^
 			      w[i - 2] >> 10;
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
 	}
 	a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
 	for (i = 0; i < 64; i++) {
-		t1 = hh + (loader_sha256_ror(e, 6) ^ loader_sha256_ror(e, 11) ^ loader_sha256_ror(e, 25)) +
-		     ((e & f) ^ (~e & g)) + loader_sha256_k[i] + w[i];
-		t2 = (loader_sha256_ror(a, 2) ^ loader_sha256_ror(a, 13) ^ loader_sha256_ror(a, 22)) +
+		t1 = hh + (kd_sha256_ror(e, 6) ^ kd_sha256_ror(e, 11) ^ kd_sha256_ror(e, 25)) +
+		     ((e & f) ^ (~e & g)) + kd_sha256_k[i] + w[i];
+		t2 = (kd_sha256_ror(a, 2) ^ kd_sha256_ror(a, 13) ^ kd_sha256_ror(a, 22)) +
 		     ((a & b) ^ (a & c) ^ (b & c));
 		hh = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
 	}
 	h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
 }
 
-static inline void loader_sha256_init(struct loader_sha256 *c)
+static inline void kd_sha256_init(struct kd_sha256 *c)
 {
 	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 					0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
@@ -69,39 +69,39 @@ static inline void loader_sha256_init(struct loader_sha256 *c)
 	c->fill = 0;
 }
 
-static inline void loader_sha256_update(struct loader_sha256 *c, const void *data, size_t len)
+static inline void kd_sha256_update(struct kd_sha256 *c, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 
 	c->len += len;
 	while (len) {
 		if (c->fill == 0 && len >= 64) {
-			loader_sha256_block(c->h, p);
+			kd_sha256_block(c->h, p);
 			p += 64, len -= 64;
 			continue;
 		}
 		c->buf[c->fill++] = *p++;
 		len--;
 		if (c->fill == 64) {
-			loader_sha256_block(c->h, c->buf);
+			kd_sha256_block(c->h, c->buf);
 			c->fill = 0;
 		}
 	}
 }
 
 /* Feeds n zero bytes (the tail of a segment after its buffer, up to memsz). */
-static inline void loader_sha256_zeros(struct loader_sha256 *c, uint64_t n)
+static inline void kd_sha256_zeros(struct kd_sha256 *c, uint64_t n)
 {
 	static const uint8_t zero[64];
 
 	while (n) {
 		size_t k = n < sizeof(zero) ? (size_t)n : sizeof(zero);
-		loader_sha256_update(c, zero, k);
+		kd_sha256_update(c, zero, k);
 		n -= k;
 	}
 }
 
-static inline void loader_sha256_final(struct loader_sha256 *c, uint8_t digest[32])
+static inline void kd_sha256_final(struct kd_sha256 *c, uint8_t digest[32])
 {
 	uint64_t bits = c->len * 8;
 	unsigned i;
@@ -110,14 +110,14 @@ static inline void loader_sha256_final(struct loader_sha256 *c, uint8_t digest[3
 	if (c->fill > 56) {
 		while (c->fill < 64)
 			c->buf[c->fill++] = 0;
-		loader_sha256_block(c->h, c->buf);
+		kd_sha256_block(c->h, c->buf);
 		c->fill = 0;
 	}
 	while (c->fill < 56)
 		c->buf[c->fill++] = 0;
 	for (i = 0; i < 8; i++)
 		c->buf[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
-	loader_sha256_block(c->h, c->buf);
+	kd_sha256_block(c->h, c->buf);
 	for (i = 0; i < 32; i++)
 		digest[i] = (uint8_t)(c->h[i / 4] >> (24 - 8 * (i % 4)));
 }
