@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Tests of dump manifests: SHA-256 vectors, the text format, verify on flipped and cut files. */
+#include "testutil.h"
+#include "kdump/manifest.h"
+#include "kdump/sha256.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+static void write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(kd_write_all(fd, buf, len), 0);
+	close(fd);
+}
+
+static void digest_hex(const void *data, size_t len, char out[65])
+{
+	struct kd_sha256 c;
+	uint8_t d[32];
+
+	kd_sha256_init(&c);
+	kd_sha256_update(&c, data, len);
+	kd_sha256_final(&c, d);
+	for (int i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+/* A file of 3.5 blocks with a pattern, so that every block differs. */
+static uint8_t *pattern(size_t len)
+{
+	uint8_t *b = malloc(len);
+
+	assert_non_null(b);
+	for (size_t i = 0; i < len; i++)
+		b[i] = (uint8_t)(i * 131 + (i >> 20) * 7 + 1);
+	return b;
+}
+
+static void test_format_round_trip(void **state)
+{
+	size_t len = 3 * KD_MANIFEST_BLOCK + KD_MANIFEST_BLOCK / 2, tlen;
+	uint8_t *data = pattern(len);
+	const char *path = tu_tmp("dump-a");
+	struct kd_manifest m, again;
+	struct kd_err err = { 0 };
+	char want[65], *text;
+	int fd;
+
+	write_file(path, data, len);
+	fd = open(path, O_RDONLY);
+	assert_int_equal(kd_manifest_compute(fd, "dump-a", &m, &err), 0);
+	close(fd);
+	assert_int_equal(m.size, len);
+	assert_int_equal(m.nr_blocks, 4);
+	assert_int_equal(kd_manifest_format(&m, &text, &tlen), 0);
+	/* The first line is sha256sum's; block 3 is the half block. */
+	digest_hex(data, len, want);
+	assert_memory_equal(text, want, 64);
+	assert_memory_equal(text + 64, "  dump-a\n# kdump-manifest 1\n# size 3670016\n", 43);
+	digest_hex(data + 3 * KD_MANIFEST_BLOCK, KD_MANIFEST_BLOCK / 2, want);
+	assert_non_null(strstr(text, want));
+	assert_int_equal(kd_manifest_parse(text, tlen, "m", &again, &err), 0);
+	assert_int_equal(again.size, m.size);
+	assert_int_equal(again.nr_blocks, 4);
+	assert_memory_equal(again.sha256, m.sha256, 32);
+	assert_memory_equal(again.blocks, m.blocks, 4 * 32);
+	kd_manifest_deinit(&m);
+	kd_manifest_deinit(&again);
+	free(text);
+	free(data);
+}
+
+/* Known answers (FIPS 180-4 examples) through the shared implementation. */
+static void test_sha256_vectors(void **state)
+{
+	char h[65];
+
+	digest_hex("abc", 3, h);
+	assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	digest_hex("", 0, h);
+	assert_string_equal(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+static void expect_verify(const char *dump, int want_r, const char *needle, uint64_t first_bad)
+{
+	struct kd_err err = { 0 };
+	struct kd_verify v;
+	int r = kd_manifest_verify(dump, NULL, &v, &err);
+
+	if (r != want_r)
+		fail_msg("verify %s: %d (%s), wanted %d", dump, r, err.msg, want_r);
+	if (needle && !strstr(err.msg, needle))
+		fail_msg("error \"%s\" lacks \"%s\"", err.msg, needle);
+	if (want_r == -EBADMSG)
+		assert_int_equal(v.first_bad, first_bad);
+}
+
+static void test_verify(void **state)
+{
+	size_t len = 3 * KD_MANIFEST_BLOCK + 1000;
+	uint8_t *data = pattern(len);
+	const char *path = tu_tmp("dump-v");
+	struct kd_err err = { 0 };
+	struct stat st;
+	char mpath[4096];
+
+	write_file(path, data, len);
+	assert_int_equal(kd_manifest_write(path, &err), 0);
+	snprintf(mpath, sizeof(mpath), "%s.sha256", path);
+	assert_int_equal(stat(mpath, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	expect_verify(path, 0, NULL, 0);
+	/* One byte flipped in block 2: named with its byte range. */
+	data[2 * KD_MANIFEST_BLOCK + 12345] ^= 0x10;
+	write_file(path, data, len);
+	expect_verify(path, -EBADMSG, "block 2 (bytes 0x200000-0x2fffff) differs", 2);
+	expect_verify(path, -EBADMSG, "1 of 4 blocks differ", 2);
+	/* The last, partial block. */
+	data[2 * KD_MANIFEST_BLOCK + 12345] ^= 0x10;
+	data[len - 1] ^= 1;
+	write_file(path, data, len);
+	expect_verify(path, -EBADMSG, "block 3 (bytes 0x300000-0x3003e7) differs", 3);
+	data[len - 1] ^= 1;
+	/* Cut short in block 1. */
+	write_file(path, data, KD_MANIFEST_BLOCK + 5);
+	expect_verify(path, -EBADMSG, "(cut short); the first differing block is 1", 1);
+	/* Grown by a byte. */
+	data = realloc(data, len + 1);
+	data[len] = 0;
+	write_file(path, data, len + 1);
+	expect_verify(path, -EBADMSG, "(grown)", 3);
+	/* No manifest. */
+	unlink(mpath);
+	expect_verify(path, -ENOENT, "has no manifest", 0);
+	free(data);
+}
+
+static void expect_parse_error(const char *text, const char *needle)
+{
+	struct kd_manifest m;
+	struct kd_err err = { 0 };
+
+	if (kd_manifest_parse(text, strlen(text), "x.sha256", &m, &err) == 0)
+		fail_msg("\"%s\" parsed", text);
+	if (!strstr(err.msg, needle))
+		fail_msg("error \"%s\" lacks \"%s\"", err.msg, needle);
+	assert_non_null(strstr(err.msg, "x.sha256"));
+}
+
+static void test_parse_errors(void **state)
+{
+	const char *h = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+	char t[1024];
+
+	expect_parse_error("", "incomplete manifest");
+	expect_parse_error("hello\n", "not a kdump manifest");
+	snprintf(t, sizeof(t), "%s  d\n# kdump-manifest 2\n", h);
+	expect_parse_error(t, "manifest version \"2\" is not 1");
+	snprintf(t, sizeof(t), "%s  d\n# kdump-manifest 1\n# size 5\n# block-size 1000\n", h);
+	expect_parse_error(t, "bad block size");
+	snprintf(t, sizeof(t), "%s  d\n# kdump-manifest 1\n# size 5\n# block-size 4096\n", h);
+	expect_parse_error(t, "0 block digests for 1 blocks");
+	snprintf(t, sizeof(t), "%s  d\n# kdump-manifest 1\n# size 5\n# block-size 4096\n"
+		 "# block 1 %s\n", h, h);
+	expect_parse_error(t, ":5: expected \"# block 0 SHA256\"");
+	snprintf(t, sizeof(t), "%s  d\n# kdump-manifest 1\n# size 5\n# block-size 4096\n"
+		 "# block 0 %s\n# block 1 %s\n", h, h, h);
+	expect_parse_error(t, ":6: expected \"# block 1 SHA256\"");
+	snprintf(t, sizeof(t), "%s  d\n# kdump-manifest 1\n# size 99999999999999999\n", h);
+	expect_parse_error(t, ":3: bad size");
+	snprintf(t, sizeof(t), "%s  d\n# what 1\n", h);
+	expect_parse_error(t, "unknown key \"what\"");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sha256_vectors),
+		cmocka_unit_test(test_format_round_trip),
+		cmocka_unit_test(test_verify),
+		cmocka_unit_test(test_parse_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
