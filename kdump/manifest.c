@@ -215,6 +215,11 @@ int kd_manifest_parse(const char *text, size_t len, const char *path, struct kd_
 					    path, lineno);
 				if (!m.blocks) {
 					m.nr_blocks = KD_DIV_ROUND_UP(m.size, (uint64_t)m.block_size);
+					/* Each digest takes a line: size the table by the text. */
+					if (m.nr_blocks > len / 72 + 1)
+						BAD("%s: %" PRIu64 " blocks of %" PRIu32 " bytes cannot "
+						    "have their digests in %zu bytes of text", path,
+						    m.nr_blocks, m.block_size, len);
 					m.blocks = kd_calloc(m.nr_blocks ? m.nr_blocks : 1,
 							     sizeof(*m.blocks));
 					if (!m.blocks) {

@@ -171,6 +171,10 @@ static void test_parse_errors(void **state)
 	expect_parse_error(t, ":6: expected \"# block 1 SHA256\"");
 	snprintf(t, sizeof(t), "%s  d\n# kdump-manifest 1\n# size 99999999999999999\n", h);
 	expect_parse_error(t, ":3: bad size");
+	/* 2^38 blocks announced in a few lines: refused before any allocation (fuzz-manifest). */
+	snprintf(t, sizeof(t), "%s  d\n# kdump-manifest 1\n# size 1125899906842624\n"
+		 "# block-size 4096\n# block 0 %s\n", h, h);
+	expect_parse_error(t, "274877906944 blocks of 4096 bytes cannot have their digests");
 	snprintf(t, sizeof(t), "%s  d\n# what 1\n", h);
 	expect_parse_error(t, "unknown key \"what\"");
 }
