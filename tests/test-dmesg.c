@@ -453,6 +453,26 @@ static void test_lockless_hostile_ring(void **state)
 	vmgen_free(g);
 
 	/*
+	 * 2^16 descriptors outside the dump: each is invalid with the same reason (the unreadable
+	 * page is remembered, not walked to again for each of its descriptors: fuzz-dmesg found
+	 * a 2^20-descriptor ring taking seconds).
+	 */
+	g = gen_base(1, 0);
+	prb_keys(g, false);
+	tring_init(&r, g, 4, 12, 0, 0);
+	tring_add(&r, 1, 0, "x");
+	vmgen_poke_u32(g, pa(RB_VA), 16);
+	vmgen_poke_u64(g, pa(RB_VA + 8), UNMAPPED_VA);
+	vmgen_poke_u64(g, pa(RB_VA + 24), 0xffff);	/* head */
+	vmgen_poke_u64(g, pa(RB_VA + 32), 0);		/* tail */
+	out = dmesg_ok(g, "nodescs16.vmcore", 0, &st);
+	assert_string_equal(out, "");
+	assert_int_equal(st.invalid, 65536);
+	assert_non_null(strstr(st.warning, "unreadable"));
+	free(out);
+	vmgen_free(g);
+
+	/*
 	 * head_id with state bits set, and a tail_id ahead of head (IDs that never reach head
 	 * going forward): the walk reads at most count IDs, ending at head.
 	 */

@@ -31,6 +31,13 @@ struct vcache {
 	uint64_t tag[LOG_CACHE_PAGES];
 	bool valid[LOG_CACHE_PAGES];
 	unsigned next;
+	/*
+	 * The last page that could not be read, and why: a hostile ring whose 2^20 descriptors
+	 * lie outside the dump otherwise costs a failing page-table walk per descriptor.
+	 */
+	bool bad_valid;
+	uint64_t bad_tag;
+	struct kd_err bad;
 };
 
 static int vcache_init(struct vcache *c, struct vmcore *vc, struct kd_err *err)
@@ -67,13 +74,25 @@ static int vcache_read(struct vcache *c, uint64_t va, void *buf, size_t len, str
 			if (c->valid[i] && c->tag[i] == page)
 				break;
 		if (i == LOG_CACHE_PAGES) {
+			if (c->bad_valid && c->bad_tag == page) {
+				if (err)
+					*err = c->bad;
+				return c->bad.code;
+			}
 			i = c->next;
 			c->next = (c->next + 1) % LOG_CACHE_PAGES;
 			c->valid[i] = false;
+			memset(&c->bad, 0, sizeof(c->bad));
 			r = vmcore_read_virt(c->vc, page, c->mem + (size_t)i * c->psize, c->psize,
-					     err);
-			if (r < 0)
+					     &c->bad);
+			if (r < 0) {
+				c->bad.code = r;
+				c->bad_tag = page;
+				c->bad_valid = true;
+				if (err)
+					*err = c->bad;
 				return r;
+			}
 			c->tag[i] = page;
 			c->valid[i] = true;
 		}
