@@ -15,4 +15,6 @@ KD_FAULT_PATH=target LD_PRELOAD=$shim dd if="$t/in" of="$t/other" bs=1 2>/dev/nu
 n=$(KD_FAULT_PATH=target KD_FAULT_SHORT=1 LD_PRELOAD=$shim /usr/bin/python3 -c \
 	'import os,sys; fd=os.open(sys.argv[1], os.O_WRONLY|os.O_CREAT, 0o600); print(os.write(fd, b"x"*4096))' "$t/target2")
 [ "$n" = 512 ] || { echo "short writes: one 4096-byte write() should return 512, returned $n"; exit 1; }
-echo "faultio shim: allowance, errno, untargeted files and short writes behave"
+KD_FAULT_PATH=slow KD_FAULT_DELAY_US=20000 LD_PRELOAD=$shim dd if="$t/in" of="$t/slow" bs=4 2>/dev/null
+[ "$(stat -c %s "$t/slow")" = 12 ] || { echo "a delay alone must not fail writes"; exit 1; }
+echo "faultio shim: allowance, errno, untargeted files, short writes and delays behave"

@@ -7,6 +7,8 @@
  *   KD_FAULT_AFTER=N          let N bytes through first (default 0)
  *   KD_FAULT_ERRNO=EIO|ENOSPC|EDQUOT|EFBIG  the error past that point (default EIO)
  *   KD_FAULT_SHORT=1          instead of failing, write at most 512 bytes per call (always)
+ *   KD_FAULT_DELAY_US=N       sleep N microseconds before each write (a slow target; without
+ *                             KD_FAULT_AFTER nothing fails then)
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -55,8 +57,15 @@ static ssize_t allowance(int fd, size_t len)
 	const char *shortw = getenv("KD_FAULT_SHORT");
 	long long limit = after ? atoll(after) : 0, done;
 
+	const char *delay = getenv("KD_FAULT_DELAY_US");
+
 	if (fd < 0 || fd >= MAX_FD || !targeted[fd])
 		return (ssize_t)len;
+	if (delay && atoi(delay) > 0) {
+		usleep((useconds_t)atoi(delay));
+		if (!after)
+			return (ssize_t)len;
+	}
 	if (shortw && *shortw == '1')
 		return (ssize_t)(len > 512 ? 512 : len);
 	done = atomic_load(&written);
