@@ -2,6 +2,7 @@
 /* Writer of kdump-compressed dumps: headers, both bitmaps, page descriptors, page data. */
 #include "vmcore/writer.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <sys/time.h>
 
@@ -210,12 +211,16 @@ static int kd_batch(struct cap *c, struct cap_batch *b)
 				c->rep->raw_pages++;
 		}
 		c->rep->pages_written++;
-		if (++k->ndesc == DESC_BUF) {
-			r = flush_descs(c, c->err);
-			if (r < 0)
-				return r;
-		}
+		k->ndesc++;
 	}
+	/*
+	 * The batch's descriptors follow its data at once: a dump cut short (a dead disk, a
+	 * kill) reaches every page whose data is on disk, not only those of full 96 KiB
+	 * descriptor buffers.
+	 */
+	r = flush_descs(c, c->err);
+	if (r < 0)
+		return r;
 	cap_progress(c, b->n);
 	return 0;
 }
@@ -228,6 +233,17 @@ static int kd_write(struct cap *c)
 	k->desc_next = k->desc_off;
 	k->data_start = k->desc_off + c->kept * PD_LEN;
 	k->data_next = k->data_start;
+	/*
+	 * Reserve the descriptor table: when the disk fills up with page data, the descriptors
+	 * of what was written must still fit, or that data is unreachable. (Filesystems without
+	 * fallocate, and streams, go without.)
+	 */
+	if (!c->sink.flat && c->kept &&
+	    fallocate(c->sink.fd, FALLOC_FL_KEEP_SIZE, (off_t)k->desc_off,
+		      (off_t)(c->kept * PD_LEN)) < 0 && errno != EOPNOTSUPP && errno != ENOSYS)
+		return kd_err_sys(c->err, -errno, "%s: cannot reserve %" PRIu64 " bytes for the page "
+				  "descriptors at offset 0x%" PRIx64, c->sink.name, c->kept * PD_LEN,
+				  k->desc_off);
 	if (c->level & VMCORE_EXCL_ZERO) {
 		_cleanup_free_ uint8_t *zero = kd_calloc(1, c->ps);
 
