@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* kdump capture: filter a vmcore's pages and write a kdump-compressed, ELF or flattened dump. */
 #include "kdump/command.h"
+#include "kdump/manifest.h"
 #include "vmcore/vmcore.h"
 
 #include <fcntl.h>
@@ -23,6 +24,7 @@ static void help(void)
 	       "\n"
 	       "SYNOPSIS\n"
 	       "    kdump capture [-d LEVEL] [-c|-l|-z] [--threads N] [-f] VMCORE DUMPFILE\n"
+	       "    kdump capture --resume [-d LEVEL] [-c|-l|-z|-E] VMCORE DUMPFILE\n"
 	       "    kdump capture [-d LEVEL] -E [-f] VMCORE DUMPFILE\n"
 	       "    kdump capture [-d LEVEL] [-c|-l|-z|-E] -F VMCORE > FLATFILE\n"
 	       "\n"
@@ -39,6 +41,10 @@ static void help(void)
 	       "    given. If writing fails (disk full, I/O error) or the command is interrupted\n"
 	       "    (SIGINT, SIGTERM), what was written stays readable and is marked incomplete\n"
 	       "    (kdump status flag 0x8, ELF e_flags bit 0), and the exit status is 3.\n"
+	       "    Such a dump can be finished with --resume while VMCORE is still there.\n"
+	       "\n"
+	       "    Next to DUMPFILE goes its manifest, DUMPFILE.sha256: the SHA-256 of the\n"
+	       "    whole file and of each 1 MiB block, which `kdump verify` checks.\n"
 	       "\n"
 	       "    On a terminal a progress line is shown; at the end a summary (to standard\n"
 	       "    error) gives the pages kept and excluded per class, the output size and the\n"
@@ -64,6 +70,13 @@ static void help(void)
 	       "        (or `makedumpfile -R`).\n"
 	       "    -f, --force\n"
 	       "        Overwrite DUMPFILE if it exists.\n"
+	       "    --resume\n"
+	       "        Finish DUMPFILE, an incomplete dump that an earlier kdump capture of the\n"
+	       "        same VMCORE with the same options left (disk full, I/O error, signal).\n"
+	       "        The capture is made again: the bytes already in DUMPFILE are read back\n"
+	       "        and must match (else it stops, exit 1, and DUMPFILE is left as it was),\n"
+	       "        only the missing ones are written. The result is byte for byte the dump\n"
+	       "        an uninterrupted capture would have written.\n"
 	       "    --threads N\n"
 	       "        Compress on N threads (default: the number of online CPUs).\n"
 	       "    --no-mmap\n"
@@ -134,6 +147,43 @@ static void summary(const char *in, const char *out, const struct vmcore_capture
 		r->threads == 1 ? "" : "s", r->mmap_used ? "mmap" : "read");
 }
 
+/*
+ * Opens an incomplete dump to finish it; its size goes to *ret_size. Refuses a complete dump
+ * and a file that is not a dump (an empty one is a capture that wrote nothing yet).
+ */
+static int resume_open(const char *out, uint64_t *ret_size, struct kd_err *err)
+{
+	struct vmcore *old = NULL;
+	struct kd_err e = { 0 };
+	struct stat st;
+	int fd, r;
+
+	fd = open(out, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return kd_err_sys(err, -errno, "cannot open %s to resume it", out);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return kd_err_set(err, -EINVAL, "%s is not a regular file: nothing to resume", out);
+	}
+	if (st.st_size > 0) {
+		r = vmcore_open(out, &old, &e);
+		if (r < 0) {
+			close(fd);
+			return kd_err_set(err, r, "cannot resume %s: it does not read as a dump (%s)",
+					  out, e.msg);
+		}
+		if (!vmcore_dumpinfo(old)->incomplete) {
+			vmcore_close(old);
+			close(fd);
+			return kd_err_set(err, -EEXIST, "%s is a complete dump: nothing to resume",
+					  out);
+		}
+		vmcore_close(old);
+	}
+	*ret_size = (uint64_t)st.st_size;
+	return fd;
+}
+
 static int run_capture(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -144,6 +194,7 @@ static int run_capture(int argc, char **argv)
 		{ "no-mmap", no_argument, NULL, 'M' },
 		{ "window", required_argument, NULL, 'W' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "resume", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -153,7 +204,8 @@ static int run_capture(int argc, char **argv)
 	struct kd_err err = { 0 };
 	struct vmcore *vc = NULL;
 	const char *in, *out, *cname = NULL;
-	bool force = false, quiet = false;
+	bool force = false, quiet = false, resume = false;
+	struct stat st;
 	struct sigaction sa = { .sa_handler = on_signal };
 	uint64_t v;
 	double t0;
@@ -201,6 +253,9 @@ static int run_capture(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
+		case 'R':
+			resume = true;
+			break;
 		case 'h':
 			help();
 			return KD_EXIT_OK;
@@ -234,12 +289,22 @@ static int run_capture(int argc, char **argv)
 	}
 	if (optind < argc)
 		return kd_usage_error("capture", "unexpected argument \"%s\"", argv[optind]);
+	if (resume && (o.flatten || force))
+		return kd_usage_error("capture", "--resume finishes an existing DUMPFILE: it "
+				      "cannot be combined with -F or -f");
 
 	r = vmcore_open(in, &vc, &err);
 	if (r < 0)
 		return kd_fail(&err);
 	if (o.flatten) {
 		fd = STDOUT_FILENO;
+	} else if (resume) {
+		r = resume_open(out, &o.resume_size, &err);
+		if (r < 0) {
+			vmcore_close(vc);
+			return kd_fail(&err);
+		}
+		fd = r;
 	} else {
 		fd = open(out, O_RDWR | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0600);
 		if (fd < 0) {
@@ -263,6 +328,10 @@ static int run_capture(int argc, char **argv)
 	}
 	t0 = kd_now();
 	r = vmcore_capture(vc, fd, out, &o, &rep, &err);
+	/* A resumed dump may have been left longer than it ends (it never is in practice). */
+	if (r == 0 && resume && fstat(fd, &st) == 0 && (uint64_t)st.st_size > rep.output_bytes &&
+	    ftruncate(fd, (off_t)rep.output_bytes) < 0)
+		r = kd_err_sys(&err, -errno, "%s: cannot cut the resumed dump to its size", out);
 	if (r == 0 && !o.flatten && fsync(fd) < 0 && errno != EINVAL) {
 		r = kd_err_sys(&err, -errno, "%s: cannot flush the dump to disk", out);
 		rep.incomplete = false;
@@ -277,19 +346,33 @@ static int run_capture(int argc, char **argv)
 		kd_warn("%s", rep.warning);
 	if (r == 0 && !quiet)
 		summary(in, out, &o, &rep, kd_now() - t0);
+	if (resume && !quiet && (r == 0 || rep.incomplete))
+		fprintf(stderr, "  resumed: %" PRIu64 " bytes were already written (checked), "
+			"the rest written now\n", rep.resume_kept);
 	vmcore_close(vc);
-	if (r == 0)
-		return KD_EXIT_OK;
-	kd_fail(&err);
-	if (rep.incomplete) {
-		kd_error("%s is INCOMPLETE (marked so in its header): %" PRIu64 " pages written "
-			 "before the failure; it can be read, but pages are missing", out,
-			 rep.pages_written);
-		return KD_EXIT_INCOMPLETE;
+	if (r < 0) {
+		kd_fail(&err);
+		if (rep.incomplete)
+			kd_error("%s is INCOMPLETE (marked so in its header): %" PRIu64 " pages written "
+				 "before the failure; it can be read, but pages are missing; "
+				 "`kdump capture --resume` can finish it", out, rep.pages_written);
 	}
-	if (!o.flatten && unlink(out) == 0)
-		kd_error("removed %s: it holds no usable dump", out);
-	return KD_EXIT_FAIL;
+	if (r < 0 && !rep.incomplete) {
+		if (!o.flatten && !resume && unlink(out) == 0)
+			kd_error("removed %s: it holds no usable dump", out);
+		return KD_EXIT_FAIL;
+	}
+	/* The manifest describes the file as it is, complete or not (kdump verify says which). */
+	if (!o.flatten) {
+		struct kd_err merr = { 0 };
+
+		if (kd_manifest_write(out, &merr) < 0) {
+			kd_fail(&merr);
+			if (r == 0)
+				return KD_EXIT_FAIL;
+		}
+	}
+	return r == 0 ? KD_EXIT_OK : KD_EXIT_INCOMPLETE;
 }
 
 KD_COMMAND(capture, .name = "capture", .summary = "capture a vmcore into a (filtered, "

@@ -21,6 +21,50 @@
 
 /* ---- the output sink ---- */
 
+/* Whether new can replace old: every byte the same, or still zero (never written). */
+static bool fills(const uint8_t *old, const uint8_t *new, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (old[i] != new[i] && old[i])
+			return false;
+	return true;
+}
+
+/* A write below resume_size: keep, fill or refuse, 4 KiB at a time. */
+static int sink_resume_write(struct vmcore_sink *s, const uint8_t *buf, size_t len,
+			     uint64_t off, struct kd_err *err)
+{
+	uint8_t old[4096];
+
+	while (len && off < s->resume_size) {
+		size_t n = (size_t)KD_MIN((uint64_t)KD_MIN(len, sizeof(old) - off % sizeof(old)),
+					  s->resume_size - off);
+		ssize_t got = kd_pread_all(s->fd, old, n, off);
+		int r;
+
+		if (got < 0)
+			return kd_err_sys(err, (int)got, "%s: cannot read back %zu bytes at offset "
+					  "0x%" PRIx64 " to resume", s->name, n, off);
+		if ((size_t)got == n && memcmp(old, buf, n) == 0) {
+			s->resume_kept += n;
+		} else if ((size_t)got < n || fills(old, buf, n)) {
+			r = kd_pwrite_all(s->fd, buf, n, off);
+			if (r < 0)
+				return kd_err_sys(err, r, "%s: cannot write %zu bytes at offset 0x%"
+						  PRIx64, s->name, n, off);
+			s->resume_filled += n;
+		} else {
+			return kd_err_set(err, -EILSEQ, "%s: cannot resume: the bytes at offset 0x%"
+					  PRIx64 " differ from what this capture writes there (another "
+					  "vmcore, dump level, compression or format?); start anew "
+					  "with -f", s->name, off);
+		}
+		s->end = KD_MAX(s->end, off + n);
+		buf += n, off += n, len -= n;
+	}
+	return len ? vmcore_sink_write(s, buf, len, off, err) : 0;
+}
+
 int vmcore_sink_write(struct vmcore_sink *s, const void *buf, size_t len, uint64_t off,
 		      struct kd_err *err)
 {
@@ -28,6 +72,8 @@ int vmcore_sink_write(struct vmcore_sink *s, const void *buf, size_t len, uint64
 
 	if (!len)
 		return 0;
+	if (!s->flat && off < s->resume_size)
+		return sink_resume_write(s, buf, len, off, err);
 	if (s->flat) {
 		uint8_t rec[16];
 
@@ -677,7 +723,8 @@ int vmcore_capture(struct vmcore *vc, int fd, const char *name,
 	struct cap c = {
 		.vc = vc, .o = o, .rep = report, .err = err, .ps = vmcore_page_size(vc),
 		.max_pfn = capture_max_pfn(vc), .wcur = UINT64_MAX,
-		.sink = { .fd = fd, .name = name, .flat = o->flatten },
+		.sink = { .fd = fd, .name = name, .flat = o->flatten,
+			  .resume_size = o->flatten ? 0 : o->resume_size },
 	};
 	const char *warning = NULL;
 	bool started = false;
@@ -749,6 +796,8 @@ int vmcore_capture(struct vmcore *vc, int fd, const char *name,
 		c.pass = 2;
 		r = c.w->write(&c);
 	}
+	/* Everything up to the final headers matched what a resumed dump held: now rewrite. */
+	c.sink.resume_size = 0;
 	if (r == 0 && c.w->finish)
 		r = c.w->finish(&c);
 	if (r == 0)
@@ -761,12 +810,14 @@ out:
 		 * What was written carries the INCOMPLETE flag from its first header write on;
 		 * this flushes what is consistent and closes a stream (best effort). A stop
 		 * before the page data (pass 1: bitmaps, headers) leaves nothing worth keeping.
+		 * A refused resume (-EILSEQ) wrote nothing: the earlier dump is as it was.
 		 */
-		if (c.pass == 2 && c.w->mark_incomplete(&c) == 0)
+		if (c.pass == 2 && r != -EILSEQ && c.w->mark_incomplete(&c) == 0)
 			report->incomplete = true;
 		vmcore_sink_end(&c.sink, &e2);
 	}
 	report->output_bytes = c.sink.flat ? c.sink.streamed : c.sink.end;
+	report->resume_kept = c.sink.resume_kept;
 	if (c.w->destroy)
 		c.w->destroy(&c);
 	vmcore_filter_destroy(c.filter);

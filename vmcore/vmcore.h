@@ -416,6 +416,13 @@ struct vmcore_capture_opts {
 	void *progress_data;
 	/* When this becomes non-zero (a signal handler's flag), stop and mark the dump incomplete. */
 	const volatile sig_atomic_t *stop;
+	/*
+	 * Resume: the output file already holds resume_size bytes of an earlier capture of the
+	 * same vmcore with the same options that stopped part way (kdump capture --resume).
+	 * The capture is made again; bytes already there are checked (a difference is an error,
+	 * -EILSEQ) and kept, the rest is written. The result is the uninterrupted capture's.
+	 */
+	uint64_t resume_size;
 };
 
 /* What a capture did; filled as far as it got, also on failure. */
@@ -428,6 +435,7 @@ struct vmcore_capture_report {
 	uint64_t zero_pages;	/* excluded (ELF) or shared (kdump) as zero pages */
 	uint64_t compressed_pages, raw_pages;
 	uint64_t output_bytes;	/* file size, or bytes streamed when flattened */
+	uint64_t resume_kept;	/* resuming: bytes found already written (and checked) */
 	unsigned threads;
 	bool mmap_used;
 	bool incomplete;	/* the output was marked incomplete */

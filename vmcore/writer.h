@@ -12,6 +12,14 @@ struct vmcore_sink {
 	bool flat;
 	uint64_t end;		/* highest offset + len written (the file size) */
 	uint64_t streamed;	/* bytes put on the stream (flat) */
+	/*
+	 * Resuming (files only): the first resume_size bytes are an earlier run's output. Writes
+	 * there are checked against it: what is already there is kept, what is still zero (never
+	 * written) is written, what differs is an error (the final headers are written after
+	 * resume_size is reset).
+	 */
+	uint64_t resume_size;
+	uint64_t resume_kept, resume_filled;	/* bytes found written / written now */
 };
 
 /* Writes len bytes destined for offset off; on failure fills err with name and offset. */
