@@ -188,6 +188,12 @@ expect "--resume with another dump level" 1 "cannot resume: the bytes at offset"
 expect "--resume of a complete dump" 1 "is a complete dump: nothing to resume" \
 	"$KDUMP" capture -q --resume -d 1 "$V" "$T/whole.kdump"
 
+# Integrity: one flipped byte in block 3 is found and named.
+cp "$T/whole.kdump" "$T/flip.kdump" && cp "$T/whole.kdump.sha256" "$T/flip.kdump.sha256"
+printf '\x5a' | dd of="$T/flip.kdump" bs=1 seek=$((3 * 1048576 + 4321)) conv=notrunc status=none
+expect "kdump verify, a byte flipped at 0x3010e1" 1 "block 3 \(bytes 0x300000-0x3fffff\) differs" \
+	"$KDUMP" verify "$T/flip.kdump"
+
 # The fixture, cut at 26 MiB: our reader still gets the log; makedumpfile does not (it must
 # validate mem_section, which lies at the top of RAM and so is written last).
 F=$FIX/x86_64-6.1-1G/vmcore.elf
