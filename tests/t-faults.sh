@@ -188,7 +188,12 @@ expect "--resume with another dump level" 1 "cannot resume: the bytes at offset"
 expect "--resume of a complete dump" 1 "is a complete dump: nothing to resume" \
 	"$KDUMP" capture -q --resume -d 1 "$V" "$T/whole.kdump"
 
-# Integrity: one flipped byte in block 3 is found and named.
+# Integrity: every dump has its manifest unless asked not to; one flipped byte in block 3
+# is found and named.
+[ -s "$T/whole.kdump.sha256" ] && ok "the capture wrote whole.kdump.sha256" || bad "no manifest"
+"$KDUMP" capture -q --no-manifest -d 1 "$V" "$T/nomanifest.kdump" &&
+	[ ! -e "$T/nomanifest.kdump.sha256" ] && ok "--no-manifest writes none" || bad "--no-manifest"
+
 cp "$T/whole.kdump" "$T/flip.kdump" && cp "$T/whole.kdump.sha256" "$T/flip.kdump.sha256"
 printf '\x5a' | dd of="$T/flip.kdump" bs=1 seek=$((3 * 1048576 + 4321)) conv=notrunc status=none
 expect "kdump verify, a byte flipped at 0x3010e1" 1 "block 3 \(bytes 0x300000-0x3fffff\) differs" \
