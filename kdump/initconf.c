@@ -46,6 +46,20 @@ const char *kd_final_action_name(enum kd_final_action a)
 	}
 }
 
+const char *kd_target_kind_name(enum kd_target_kind k)
+{
+	switch (k) {
+	case KD_TARGET_RAW:
+		return "raw";
+	case KD_TARGET_SSH:
+		return "ssh";
+	case KD_TARGET_NFS:
+		return "nfs";
+	default:
+		return "local";
+	}
+}
+
 static int set_str(char *dst, size_t size, const char *v, const char *what, size_t line,
 		   const char *key, struct kd_err *err)
 {
@@ -88,13 +102,15 @@ int kd_initconf_parse(const char *text, const char *what, struct kd_initconf *re
 		k = line;
 		v = eq + 1;
 		if (strcmp(k, "target") == 0) {
-			if (strcmp(v, "local") == 0)
-				c.target = KD_TARGET_LOCAL;
-			else if (strcmp(v, "raw") == 0)
-				c.target = KD_TARGET_RAW;
+			enum kd_target_kind t;
+			for (t = KD_TARGET_LOCAL; t <= KD_TARGET_NFS; t++)
+				if (strcmp(v, kd_target_kind_name(t)) == 0)
+					break;
+			if (t <= KD_TARGET_NFS)
+				c.target = t;
 			else
-				r = kd_err_set(err, -EINVAL, "%s:%zu: target must be local or raw, "
-					       "not \"%s\"", what, lineno, v);
+				r = kd_err_set(err, -EINVAL, "%s:%zu: target must be local, raw, ssh "
+					       "or nfs, not \"%s\"", what, lineno, v);
 		} else if (strcmp(k, "device") == 0) {
 			r = set_str(c.device, sizeof(c.device), v, what, lineno, k, err);
 		} else if (strcmp(k, "fstype") == 0) {
@@ -155,6 +171,34 @@ int kd_initconf_parse(const char *text, const char *what, struct kd_initconf *re
 			else
 				r = kd_err_set(err, -EINVAL, "%s:%zu: final_action must be poweroff, "
 					       "reboot or halt", what, lineno);
+		} else if (strcmp(k, "net_iface") == 0) {
+			r = set_str(c.net_iface, sizeof(c.net_iface), v, what, lineno, k, err);
+		} else if (strcmp(k, "net_mac") == 0) {
+			r = set_str(c.net_mac, sizeof(c.net_mac), v, what, lineno, k, err);
+		} else if (strcmp(k, "net_addr") == 0) {
+			r = set_str(c.net_addr, sizeof(c.net_addr), v, what, lineno, k, err);
+		} else if (strcmp(k, "net_gateway") == 0) {
+			r = set_str(c.net_gateway, sizeof(c.net_gateway), v, what, lineno, k, err);
+		} else if (strcmp(k, "ssh_user") == 0) {
+			r = set_str(c.ssh_user, sizeof(c.ssh_user), v, what, lineno, k, err);
+		} else if (strcmp(k, "ssh_host") == 0) {
+			r = set_str(c.ssh_host, sizeof(c.ssh_host), v, what, lineno, k, err);
+		} else if (strcmp(k, "ssh_port") == 0) {
+			if (kd_parse_u64(v, 10, &u) < 0 || u < 1 || u > 65535)
+				r = kd_err_set(err, -EINVAL, "%s:%zu: ssh_port must be 1-65535",
+					       what, lineno);
+			c.ssh_port = (unsigned)u;
+		} else if (strcmp(k, "nfs_server") == 0) {
+			r = set_str(c.nfs_server, sizeof(c.nfs_server), v, what, lineno, k, err);
+		} else if (strcmp(k, "nfs_export") == 0) {
+			r = set_str(c.nfs_export, sizeof(c.nfs_export), v, what, lineno, k, err);
+		} else if (strcmp(k, "nfs_vers") == 0) {
+			if (strcmp(v, "3") && strcmp(v, "4") && strcmp(v, "4.0") && strcmp(v, "4.1") &&
+			    strcmp(v, "4.2"))
+				r = kd_err_set(err, -EINVAL, "%s:%zu: nfs_vers must be 3, 4, 4.0, 4.1 "
+					       "or 4.2", what, lineno);
+			else
+				r = set_str(c.nfs_vers, sizeof(c.nfs_vers), v, what, lineno, k, err);
 		} else if (strcmp(k, "module") == 0 || strcmp(k, "module?") == 0) {
 			if (c.n_modules >= KD_INITCONF_MAX_MODULES)
 				return kd_err_set(err, -E2BIG, "%s:%zu: more than %d modules", what,
@@ -169,8 +213,25 @@ int kd_initconf_parse(const char *text, const char *what, struct kd_initconf *re
 		if (r < 0)
 			return r;
 	}
-	if (c.device[0] == '\0')
-		return kd_err_set(err, -EINVAL, "%s: no device= line: the target is unknown", what);
+	switch (c.target) {
+	case KD_TARGET_SSH:
+		if (!c.ssh_user[0] || !c.ssh_host[0])
+			return kd_err_set(err, -EINVAL, "%s: target=ssh needs ssh_user= and ssh_host=",
+					  what);
+		break;
+	case KD_TARGET_NFS:
+		if (!c.nfs_server[0] || !c.nfs_export[0])
+			return kd_err_set(err, -EINVAL, "%s: target=nfs needs nfs_server= and "
+					  "nfs_export=", what);
+		break;
+	default:
+		if (c.device[0] == '\0')
+			return kd_err_set(err, -EINVAL, "%s: no device= line: the target is unknown",
+					  what);
+	}
+	if ((c.target == KD_TARGET_SSH || c.target == KD_TARGET_NFS) && !c.net_addr[0])
+		return kd_err_set(err, -EINVAL, "%s: target=%s needs net_addr=ADDR/PREFIX", what,
+				  kd_target_kind_name(c.target));
 	*ret = c;
 	return 0;
 }
@@ -187,7 +248,7 @@ char *kd_initconf_format(const struct kd_initconf *c)
 			      "# kdump capture initramfs settings (written by `kdump initramfs`)\n"
 			      "target=%s\ndevice=%s\nfstype=%s\npath=%s\nlevel=%u\n"
 			      "final_action=%s\nsave_raw=%d\nwait=%u\n",
-			      c->target == KD_TARGET_RAW ? "raw" : "local", c->device, c->fstype,
+			      kd_target_kind_name(c->target), c->device, c->fstype,
 			      c->path, c->level, kd_final_action_name(c->final_action),
 			      c->save_raw, c->wait_secs);
 	if (c->compress[0])
@@ -206,6 +267,21 @@ char *kd_initconf_format(const struct kd_initconf *c)
 		n += (size_t)snprintf(s + n, cap - n, "post=%s\n", c->post);
 	if (c->emergency[0])
 		n += (size_t)snprintf(s + n, cap - n, "emergency=%s\n", c->emergency);
+	{
+		const struct {
+			const char *k, *v;
+		} opt[] = { { "net_iface", c->net_iface },
+			    { "net_mac", c->net_mac },
+			    { "net_addr", c->net_addr },     { "net_gateway", c->net_gateway },
+			    { "ssh_user", c->ssh_user },     { "ssh_host", c->ssh_host },
+			    { "nfs_server", c->nfs_server }, { "nfs_export", c->nfs_export },
+			    { "nfs_vers", c->nfs_vers } };
+		for (size_t i = 0; i < KD_ARRAY_SIZE(opt) && n < cap; i++)
+			if (opt[i].v[0])
+				n += (size_t)snprintf(s + n, cap - n, "%s=%s\n", opt[i].k, opt[i].v);
+		if (c->ssh_port && n < cap)
+			n += (size_t)snprintf(s + n, cap - n, "ssh_port=%u\n", c->ssh_port);
+	}
 	for (size_t i = 0; i < c->n_modules && n < cap; i++)
 		n += (size_t)snprintf(s + n, cap - n, "module%s=%s\n", c->optional[i] ? "?" : "",
 				      c->modules[i]);

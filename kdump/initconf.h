@@ -9,7 +9,7 @@
 #define KD_INITCONF_PATH "/etc/kdump/init.conf"
 #define KD_INITCONF_MAX_MODULES 128
 
-enum kd_target_kind { KD_TARGET_LOCAL, KD_TARGET_RAW };
+enum kd_target_kind { KD_TARGET_LOCAL, KD_TARGET_RAW, KD_TARGET_SSH, KD_TARGET_NFS };
 enum kd_final_action { KD_FINAL_POWEROFF, KD_FINAL_REBOOT, KD_FINAL_HALT };
 /* What the init does when the dump cannot be written: dump_to_rootfs, or a final action. */
 enum kd_failure_action {
@@ -42,7 +42,25 @@ struct kd_initconf {
 	size_t n_modules;
 	char modules[KD_INITCONF_MAX_MODULES][160];	/* paths under /lib/modules, in order */
 	bool optional[KD_INITCONF_MAX_MODULES];	/* soft dependency: failure tolerated */
+	/* Networked targets (ssh, nfs): static IPv4 set by the init over rtnetlink. */
+	char net_iface[16];	/* "" = the one with net_mac, else the first one other than lo */
+	char net_mac[18];	/* the first kernel's interface to the target, "" if unknown */
+	char net_addr[48];	/* ADDR/PREFIX */
+	char net_gateway[48];	/* "" = none */
+	char ssh_user[64];	/* ssh target */
+	char ssh_host[256];	/* an IPv4 address (the capture kernel has no resolver) */
+	unsigned ssh_port;	/* 0 = ssh's default */
+	char nfs_server[48];	/* nfs target: the server's IPv4 address */
+	char nfs_export[256];	/* exported directory */
+	char nfs_vers[8];	/* "4.2" (default), "4.1", "4" or "3" */
 };
+
+/* Where the ssh target's files are in the initramfs. */
+#define KD_INIT_SSH_BIN "/usr/bin/ssh"
+#define KD_INIT_SSH_KEY "/etc/kdump/ssh_key"
+#define KD_INIT_KNOWN_HOSTS "/etc/kdump/known_hosts"
+
+const char *kd_target_kind_name(enum kd_target_kind k);
 
 void kd_initconf_defaults(struct kd_initconf *c);
 /* Parses "key=value" lines (# comments). Errors name the line. */

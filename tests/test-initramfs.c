@@ -217,9 +217,9 @@ static void test_initconf(void **state)
 	assert_string_equal(err.msg, "f:4: unknown key \"pth\"");
 	assert_int_equal(kd_initconf_parse("level=3\n", "f", &back, &err), -EINVAL);
 	assert_string_equal(err.msg, "f: no device= line: the target is unknown");
-	assert_int_equal(kd_initconf_parse("device=/dev/vda\ntarget=nfs\n", "f", &back, &err),
+	assert_int_equal(kd_initconf_parse("device=/dev/vda\ntarget=cifs\n", "f", &back, &err),
 			 -EINVAL);
-	assert_string_equal(err.msg, "f:2: target must be local or raw, not \"nfs\"");
+	assert_string_equal(err.msg, "f:2: target must be local, raw, ssh or nfs, not \"cifs\"");
 }
 
 int main(void)
