@@ -2,6 +2,7 @@
 /* Parser and validator of /etc/kdump.conf: lines, directives, values, cross-checks. */
 #include "conf.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -44,7 +45,7 @@ struct parser {
 	unsigned seen_target, seen_failure;
 	const char *target_name;
 	unsigned word_col; /* column of the directive on the current line */
-	unsigned collector_line, failure_line, sshkey_line, force_line;
+	unsigned collector_line, failure_line, sshkey_line, force_line, capture_ip_line;
 };
 
 /* ---- diagnostics ----------------------------------------------------------------------- */
@@ -1161,6 +1162,81 @@ static void h_crashkernel(struct parser *p, const struct directive *d, const str
 	set_str(&p->c->crashkernel, kd_strdup(v->s));
 }
 
+/* capture_ip ADDR/PREFIX [via GATEWAY] [dev IFACE]: IPv4 only (the capture init sets it). */
+static void h_capture_ip(struct parser *p, const struct directive *d, const struct value *v)
+{
+	_cleanup_free_ unsigned *cols = NULL;
+	char **w = split_words(p, v, &cols);
+	size_t n = count_words(w);
+	char ip[INET_ADDRSTRLEN];
+	const char *slash, *gw = NULL, *dev = NULL;
+	struct in_addr a, g;
+	uint64_t prefix = 0;
+	unsigned gw_col = 0;
+
+	if (!w)
+		return;
+	slash = strchr(w[0], '/');
+	if (!slash || (size_t)(slash - w[0]) >= sizeof(ip)) {
+		error_at(p, cols[0], "capture_ip wants ADDR/PREFIX (IPv4, e.g. 192.168.1.50/24), "
+			 "not \"%s\"", w[0]);
+		goto out;
+	}
+	memcpy(ip, w[0], (size_t)(slash - w[0]));
+	ip[slash - w[0]] = '\0';
+	if (inet_pton(AF_INET, ip, &a) != 1) {
+		error_at(p, cols[0], "capture_ip: \"%s\" is not an IPv4 address (the capture init "
+			 "sets IPv4 only)", ip);
+		goto out;
+	}
+	if (!isdigit((unsigned char)slash[1]) || kd_parse_u64(slash + 1, 10, &prefix) < 0 ||
+	    prefix < 1 || prefix > 32) {
+		error_at(p, cols[0] + (unsigned)(slash - w[0]) + 1,
+			 "capture_ip: bad prefix length \"%s\"; accepted: 1 to 32", slash + 1);
+		goto out;
+	}
+	for (size_t i = 1; i < n; i += 2) {
+		bool via = strcmp(w[i], "via") == 0;
+		if ((!via && strcmp(w[i], "dev") != 0) || (via ? gw : dev)) {
+			error_at(p, cols[i], "capture_ip: unexpected \"%s\"; write capture_ip "
+				 "ADDR/PREFIX [via GATEWAY] [dev IFACE]", w[i]);
+			goto out;
+		}
+		if (i + 1 >= n) {
+			error_at(p, cols[i], "capture_ip: \"%s\" needs a value", w[i]);
+			goto out;
+		}
+		if (via) {
+			gw = w[i + 1];
+			gw_col = cols[i + 1];
+		} else {
+			dev = w[i + 1];
+		}
+	}
+	if (gw) {
+		uint32_t mask = htonl(prefix == 32 ? 0xffffffffu : ~(0xffffffffu >> prefix));
+		if (inet_pton(AF_INET, gw, &g) != 1) {
+			error_at(p, gw_col, "capture_ip: gateway \"%s\" is not an IPv4 address", gw);
+			goto out;
+		}
+		if ((g.s_addr & mask) != (a.s_addr & mask) || g.s_addr == a.s_addr) {
+			error_at(p, gw_col, "capture_ip: gateway %s is not on %s's link", gw, w[0]);
+			goto out;
+		}
+	}
+	if (dev && (strlen(dev) > 15 || strchr(dev, '/'))) {
+		error_at(p, cols[n - 1], "capture_ip: bad interface name \"%s\" (at most 15 "
+			 "characters, no '/')", dev);
+		goto out;
+	}
+	p->capture_ip_line = p->line;
+	set_str(&p->c->capture_ip, kd_strdup(w[0]));
+	set_str(&p->c->capture_gateway, gw ? kd_strdup(gw) : NULL);
+	set_str(&p->c->capture_iface, dev ? kd_strdup(dev) : NULL);
+out:
+	free_words(w);
+}
+
 #define TARGET(n, syn) { n, n " " syn, h_target, SLOT_TARGET, false, NULL }
 #define REFUSED(n, why) { n, NULL, NULL, SLOT_OWN, false, why }
 
@@ -1200,6 +1276,8 @@ static const struct directive directives[] = {
 	{ "capture_cmdline_append", "capture_cmdline_append <kernel parameters>", h_cmdline,
 	  SLOT_OWN, true, NULL },
 	{ "crashkernel", "crashkernel <auto|size>", h_crashkernel, SLOT_OWN, false, NULL },
+	{ "capture_ip", "capture_ip <ADDR/PREFIX> [via GATEWAY] [dev IFACE]", h_capture_ip,
+	  SLOT_OWN, false, NULL },
 	REFUSED("dracut_args", "kdump builds its own initramfs without dracut; use extra_bins "
 			       "and extra_modules"),
 	REFUSED("fence_kdump_args", "fence_kdump is not supported; use kdump_pre to notify a "
@@ -1362,6 +1440,9 @@ static void cross_checks(struct parser *p)
 		error_line(p, p->failure_line, 1,
 			   "failure_action dump_to_rootfs needs a dump target other than the root "
 			   "filesystem (add a target such as \"nfs\", \"ssh\" or \"ext4\")");
+	if (p->capture_ip_line && !conf_target_is_remote(c))
+		warn_line(p, p->capture_ip_line, 1, "capture_ip has no effect without an ssh or nfs "
+			  "target");
 	if (p->sshkey_line && c->target.kind != CONF_TARGET_SSH)
 		warn_line(p, p->sshkey_line, 1, "sshkey has no effect without an ssh target");
 	if ((c->target.kind == CONF_TARGET_RAW || c->target.kind == CONF_TARGET_SSH) &&
@@ -1564,6 +1645,9 @@ void conf_destroy(struct conf *c)
 	free_words(c->notify);
 	free(c->capture_cmdline_append);
 	free(c->crashkernel);
+	free(c->capture_ip);
+	free(c->capture_gateway);
+	free(c->capture_iface);
 	free(c);
 }
 
@@ -1689,6 +1773,14 @@ int conf_render(const struct conf *c, char **ret)
 		sb_printf(&b, "capture_cmdline_append \"%s\"\n", c->capture_cmdline_append);
 	if (c->crashkernel)
 		sb_printf(&b, "crashkernel %s\n", c->crashkernel);
+	if (c->capture_ip) {
+		sb_printf(&b, "capture_ip %s", c->capture_ip);
+		if (c->capture_gateway)
+			sb_printf(&b, " via %s", c->capture_gateway);
+		if (c->capture_iface)
+			sb_printf(&b, " dev %s", c->capture_iface);
+		sb_printf(&b, "\n");
+	}
 	if (b.oom) {
 		free(b.s);
 		return -ENOMEM;

@@ -103,6 +103,11 @@ struct conf {
 	char **notify;		/* argv of the notify command (NULL-terminated) or NULL */
 	char *capture_cmdline_append; /* appended to the capture kernel's command line, or NULL */
 	char *crashkernel;	/* crashkernel= value to use ("auto" or the kernel's syntax), or NULL */
+	/* capture_ip: the capture kernel's static IPv4 for ssh/nfs targets (NULL: taken from
+	 * the first kernel's route to the target when the initramfs is built). */
+	char *capture_ip;	/* "ADDR/PREFIX" */
+	char *capture_gateway;	/* "ADDR" or NULL (target on the link) */
+	char *capture_iface;	/* interface name in the capture kernel, or NULL (the first) */
 };
 
 /* One diagnostic: msg is complete ("FILE:LINE:COL: text"). */

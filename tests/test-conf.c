@@ -587,6 +587,56 @@ static void test_many_errors(void **state)
 	conf_diags_deinit(&d);
 }
 
+static void test_capture_ip(void **state)
+{
+	struct conf *c;
+	char *text;
+
+	(void)state;
+	c = ok("ssh kd@192.0.2.9\ncapture_ip 192.0.2.50/24 via 192.0.2.1 dev eth1\n");
+	assert_string_equal(c->capture_ip, "192.0.2.50/24");
+	assert_string_equal(c->capture_gateway, "192.0.2.1");
+	assert_string_equal(c->capture_iface, "eth1");
+	assert_int_equal(conf_render(c, &text), 0);
+	assert_non_null(strstr(text, "\ncapture_ip 192.0.2.50/24 via 192.0.2.1 dev eth1\n"));
+	free(text);
+	conf_destroy(c);
+	c = ok("capture_ip 10.1.2.3/8 dev eth0\nnfs 10.0.0.1:/e\n");
+	assert_string_equal(c->capture_ip, "10.1.2.3/8");
+	assert_null(c->capture_gateway);
+	assert_string_equal(c->capture_iface, "eth0");
+	conf_destroy(c);
+	c = ok("nfs 10.0.0.1:/e\n");
+	assert_null(c->capture_ip);
+	conf_destroy(c);
+	conf_destroy(warns("capture_ip 10.1.2.3/8\n",
+			   F ":1:1: capture_ip has no effect without an ssh or nfs target"));
+
+	fails("nfs 10.0.0.1:/e\ncapture_ip 10.1.2.3\n",
+	      F ":2:12: capture_ip wants ADDR/PREFIX (IPv4, e.g. 192.168.1.50/24), not "
+		"\"10.1.2.3\"");
+	fails("nfs 10.0.0.1:/e\ncapture_ip 2001:db8::1/64\n",
+	      F ":2:12: capture_ip: \"2001:db8::1\" is not an IPv4 address (the capture init "
+		"sets IPv4 only)");
+	fails("nfs 10.0.0.1:/e\ncapture_ip 10.1.2.3/33\n",
+	      F ":2:21: capture_ip: bad prefix length \"33\"; accepted: 1 to 32");
+	fails("nfs 10.0.0.1:/e\ncapture_ip 10.1.2.3/24 via 10.1.3.1\n",
+	      F ":2:28: capture_ip: gateway 10.1.3.1 is not on 10.1.2.3/24's link");
+	fails("nfs 10.0.0.1:/e\ncapture_ip 10.1.2.3/24 via gw\n",
+	      F ":2:28: capture_ip: gateway \"gw\" is not an IPv4 address");
+	fails("nfs 10.0.0.1:/e\ncapture_ip 10.1.2.3/24 gw 10.1.2.1\n",
+	      F ":2:24: capture_ip: unexpected \"gw\"; write capture_ip ADDR/PREFIX [via "
+		"GATEWAY] [dev IFACE]");
+	fails("nfs 10.0.0.1:/e\ncapture_ip 10.1.2.3/24 dev\n",
+	      F ":2:24: capture_ip: \"dev\" needs a value");
+	fails("nfs 10.0.0.1:/e\ncapture_ip 10.1.2.3/24 dev a dev b\n",
+	      F ":2:30: capture_ip: unexpected \"dev\"; write capture_ip ADDR/PREFIX [via "
+		"GATEWAY] [dev IFACE]");
+	fails("nfs 10.0.0.1:/e\ncapture_ip 10.1.2.3/24 dev a_very_long_interface\n",
+	      F ":2:28: capture_ip: bad interface name \"a_very_long_interface\" (at most 15 "
+		"characters, no '/')");
+}
+
 static void test_render(void **state)
 {
 	static const char *const inputs[] = {
@@ -596,7 +646,7 @@ static void test_render(void **state)
 		"raw PARTLABEL=dump\n",
 		"nfs [::1]:/e\nfailure_action dump_to_rootfs\nfinal_action halt\nextra_modules a b\n"
 		"extra_bins /x\nkdump_pre /p\nkdump_post /q\nkdump_emergency /e\ncrashkernel auto\n"
-		"auto_reset_crashkernel yes\nforce_no_rebuild 1\n",
+		"auto_reset_crashkernel yes\nforce_no_rebuild 1\ncapture_ip 10.0.0.9/8 via 10.0.0.1\n",
 		"virtiofs tag1\ncore_collector kdump capture -E -d 0\nverify no\n",
 	};
 	struct conf *c;
@@ -754,6 +804,7 @@ int main(void)
 		cmocka_unit_test(test_conflicts),
 		cmocka_unit_test(test_makedumpfile),
 		cmocka_unit_test(test_many_errors),
+		cmocka_unit_test(test_capture_ip),
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_load_owner),
