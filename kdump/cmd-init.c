@@ -5,8 +5,11 @@
 #include "kdump/dumps.h"
 #include "kdump/frontend.h"
 #include "kdump/initconf.h"
+#include "kdump/net.h"
+#include "kdump/target-net.h"
 #include "vmcore/vmcore.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -295,6 +298,8 @@ static int check_space(const struct kd_initconf *c, const char *dir, struct kd_e
 	return 0;
 }
 
+static int mount_nfs(const struct kd_initconf *c, struct kd_err *err);
+
 /* A dump into <mnt>/<path>/<host>-<date-time>/ on a local filesystem. */
 static int capture_local(const struct kd_initconf *c, const char *mnt, const char *spec,
 			 const char *fstype, struct kd_err *err)
@@ -305,14 +310,22 @@ static int capture_local(const struct kd_initconf *c, const char *mnt, const cha
 	unsigned removed = 0;
 	int r;
 
-	r = wait_device(spec, c->wait_secs, dev, sizeof(dev), err);
-	if (r < 0)
-		return r;
-	kd_info("target ready: %s%s%s (uptime %.2f)", dev, strcmp(dev, spec) ? " = " : "",
-		strcmp(dev, spec) ? spec : "", uptime());
-	mkdir(mnt, 0755);
-	if (mount(dev, mnt, fstype, 0, NULL) < 0)
-		return kd_err_sys(err, -errno, "cannot mount %s (%s) on %s", dev, fstype, mnt);
+	if (c->target == KD_TARGET_NFS && strcmp(mnt, TARGET_MNT) == 0) {
+		r = mount_nfs(c, err); /* the network is up: see dump_to_target */
+		if (r < 0)
+			return r;
+		snprintf(dev, sizeof(dev), "%s", spec);
+	} else {
+		r = wait_device(spec, c->wait_secs, dev, sizeof(dev), err);
+		if (r < 0)
+			return r;
+		kd_info("target ready: %s%s%s (uptime %.2f)", dev, strcmp(dev, spec) ? " = " : "",
+			strcmp(dev, spec) ? spec : "", uptime());
+		mkdir(mnt, 0755);
+		if (mount(dev, mnt, fstype, 0, NULL) < 0)
+			return kd_err_sys(err, -errno, "cannot mount %s (%s) on %s", dev, fstype,
+					  mnt);
+	}
 	dump_dir_name(c, name, sizeof(name));
 	{
 		const char *rel = c->path;
@@ -418,13 +431,141 @@ static int capture_raw(const struct kd_initconf *c, struct kd_err *err)
 }
 
 /* The primary target: one case per target kind. */
+/* ---- networked targets (ssh, nfs) ---- */
+
+static int mount_nfs(const struct kd_initconf *c, struct kd_err *err)
+{
+	char client[48];
+
+	snprintf(client, sizeof(client), "%s", c->net_addr);
+	client[strcspn(client, "/")] = '\0';
+	return kd_nfs_mount(c->nfs_server, c->nfs_export, c->nfs_vers, client, TARGET_MNT, err);
+}
+
+static int start_network(const struct kd_initconf *c, struct kd_err *err)
+{
+	struct kd_net_config nc = { 0 };
+	char iface[16];
+	int r;
+
+	snprintf(nc.iface, sizeof(nc.iface), "%s", c->net_iface);
+	snprintf(nc.mac, sizeof(nc.mac), "%s", c->net_mac);
+	if (kd_net_parse_cidr(c->net_addr, &nc.addr, &nc.prefix) < 0)
+		return kd_err_set(err, -EINVAL, "net_addr=%s: want IPv4 ADDR/PREFIX", c->net_addr);
+	if (c->net_gateway[0] && inet_pton(AF_INET, c->net_gateway, &nc.gateway) != 1)
+		return kd_err_set(err, -EINVAL, "net_gateway=%s: want an IPv4 address",
+				  c->net_gateway);
+	r = kd_net_up(&nc, c->wait_secs, iface, err);
+	if (r < 0)
+		return r;
+	kd_info("network up: %s %s%s%s (uptime %.2f)", iface, c->net_addr,
+		c->net_gateway[0] ? " via " : "", c->net_gateway, uptime());
+	return 0;
+}
+
+struct ssh_feed {
+	const struct kd_initconf *c;
+	char **argv;	/* a command of this binary whose output is sent */
+	struct kd_err *err;
+};
+
+static int feed_capture(int fd, void *ctx)
+{
+	struct ssh_feed *f = ctx;
+	int saved, r;
+
+	fflush(stdout);
+	saved = dup(1);
+	dup2(fd, 1);
+	r = capture(f->c, "-", f->err);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	return r;
+}
+
+static int feed_command(int fd, void *ctx)
+{
+	struct ssh_feed *f = ctx;
+
+	return kd_run_command(f->argv[0], f->argv, fd) == 0 ? 0 : -EIO;
+}
+
+/* The flattened dump piped into ssh, then the log and the summary, then the rename. */
+static int capture_ssh(const struct kd_initconf *c, struct kd_err *err)
+{
+	struct kd_ssh_target t = { .ssh = KD_INIT_SSH_BIN, .user = c->ssh_user,
+				   .host = c->ssh_host, .port = c->ssh_port, .key = KD_INIT_SSH_KEY,
+				   .known_hosts = KD_INIT_KNOWN_HOSTS,
+				   .control_path = "/tmp/kdump-ssh.sock" };
+	static const char *const extras[][3] = { { "dmesg.txt", "dmesg", NULL },
+						 { "info.txt", "info", NULL },
+						 { "info.json", "info", "--json" } };
+	struct ssh_feed f = { c, NULL, err };
+	_cleanup_free_ char *dir = NULL, *cmd = NULL;
+	char name[128];
+	int r;
+
+	dump_dir_name(c, name, sizeof(name));
+	dir = kd_asprintf("%s/%s", strcmp(c->path, "/") == 0 ? "" : c->path, name);
+	cmd = dir ? kd_ssh_cmd_begin(dir) : NULL;
+	if (!cmd)
+		return kd_err_set(err, -ENOMEM, "out of memory");
+	/* Connect (host key, authentication) before capturing: one connection for all. */
+	r = kd_ssh_run(&t, "true", NULL, NULL, err);
+	if (r < 0)
+		return r;
+	kd_info("ssh connected to %s (uptime %.2f)", c->ssh_host, uptime());
+	kd_info("writing to %s@%s:%s/vmcore.flat", c->ssh_user, c->ssh_host, dir);
+	r = kd_ssh_run(&t, cmd, feed_capture, &f, err);
+	if (r < 0)
+		return r;
+	kd_info("dump sent (uptime %.2f)", uptime());
+	for (size_t i = 0; i < KD_ARRAY_SIZE(extras); i++) {
+		char *argv[4] = { (char *)extras[i][1], (char *)extras[i][2], NULL, NULL };
+		_cleanup_free_ char *fc = NULL;
+		struct kd_err e2 = { 0 };
+
+		argv[extras[i][2] ? 2 : 1] = (char *)"/proc/vmcore";
+		if (!kd_find_command(argv[0]))
+			continue;
+		fc = kd_ssh_cmd_file(dir, extras[i][0]);
+		f.argv = argv;
+		f.err = &e2;
+		if (!fc || kd_ssh_run(&t, fc, feed_command, &f, &e2) < 0) {
+			kd_warn("%s not written: %s", extras[i][0], e2.msg[0] ? e2.msg : "error");
+			kd_err_clear(&e2);
+		}
+	}
+	free(cmd);
+	cmd = kd_ssh_cmd_finish(dir);
+	if (!cmd)
+		return kd_err_set(err, -ENOMEM, "out of memory");
+	r = kd_ssh_run(&t, cmd, NULL, NULL, err);
+	if (r < 0)
+		return r;
+	kd_info("dump complete (uptime %.2f)", uptime());
+	return 0;
+}
+
 static int dump_to_target(const struct kd_initconf *c, struct kd_err *err)
 {
+	int r;
+
 	switch (c->target) {
 	case KD_TARGET_LOCAL:
 		return capture_local(c, TARGET_MNT, c->device, c->fstype, err);
 	case KD_TARGET_RAW:
 		return capture_raw(c, err);
+	case KD_TARGET_SSH:
+	case KD_TARGET_NFS:
+		r = start_network(c, err);
+		if (r < 0)
+			return r;
+		kd_info("target ready: %s (uptime %.2f)",
+			c->target == KD_TARGET_SSH ? c->ssh_host : c->device, uptime());
+		return c->target == KD_TARGET_SSH ? capture_ssh(c, err)
+						  : capture_local(c, TARGET_MNT, c->device, "nfs", err);
 	}
 	return kd_err_set(err, -EINVAL, "unknown target kind %d", (int)c->target);
 }
@@ -564,6 +705,14 @@ static int run_pid1(void)
 				kd_fail(&err);
 			kd_err_clear(&err);
 		}
+	}
+	if (conf.target == KD_TARGET_NFS) /* named so in messages */
+		snprintf(conf.device, sizeof(conf.device), "%s:%s", conf.nfs_server,
+			 conf.nfs_export);
+	if (!conf.hostname[0] && (conf.target == KD_TARGET_SSH || conf.target == KD_TARGET_NFS)) {
+		/* as kdump-utils: <address>-<date-time> on a server that many machines use */
+		snprintf(conf.hostname, sizeof(conf.hostname), "%s", conf.net_addr);
+		conf.hostname[strcspn(conf.hostname, "/")] = '\0';
 	}
 	if (conf.pre[0]) {
 		r = run_hook(conf.pre, NULL);

@@ -5,9 +5,12 @@
 #include "kdump/command.h"
 #include "kdump/cpio.h"
 #include "kdump/frontend.h"
+#include "kdump/elfdeps.h"
 #include "kdump/initconf.h"
 #include "kdump/kmod.h"
+#include "kdump/net.h"
 
+#include <arpa/inet.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,13 +19,18 @@
 #include <sys/utsname.h>
 
 #define MAX_EXTRA_MODULES 64
+#define MAX_EXTRA_BINS 32
+#define CONF_DEFAULT_SSHKEY_PATH "/root/.ssh/kdump_id_rsa" /* as kdump-utils */
+#define MAX_DIRS 128
 
 static void help(void)
 {
 	printf("NAME\n"
 	       "    kdump initramfs - build the capture initramfs\n\n"
 	       "SYNOPSIS\n"
-	       "    kdump initramfs --output FILE --device DEV [--target local|raw] [OPTIONS]\n\n"
+	       "    kdump initramfs --output FILE --device DEV [--target local|raw] [OPTIONS]\n"
+	       "    kdump initramfs --output FILE --ssh USER@HOST[:PORT] --net-addr A/P [OPTIONS]\n"
+	       "    kdump initramfs --output FILE --nfs SERVER:/EXPORT --net-addr A/P [OPTIONS]\n\n"
 	       "DESCRIPTION\n"
 	       "    Writes a cpio (newc) archive, gzip-compressed, that the capture kernel unpacks\n"
 	       "    as its root: a statically linked kdump binary as /init (no shell, no busybox),\n"
@@ -31,11 +39,32 @@ static void help(void)
 	       "    modules.softdep, such as ext4's crc32c), and %s. In the\n"
 	       "    capture kernel, /init loads the modules with finit_module(2) (compressed\n"
 	       "    modules are decompressed by the kernel), waits for DEV, writes the dump and\n"
-	       "    its log, and then powers off or reboots (see `kdump init --help`).\n\n"
+	       "    its log, and then powers off or reboots (see `kdump init --help`).\n"
+	       "    Networked targets: /init sets a static IPv4 address (and a default route)\n"
+	       "    over rtnetlink, then either pipes a flattened dump into OpenSSH's client\n"
+	       "    (ssh; the ssh program is copied with the shared libraries it needs, the key\n"
+	       "    and known_hosts with it; host keys not listed there are refused), or mounts\n"
+	       "    the export with the kernel NFS client (nfs; its modules are added).\n\n"
 	       "OPTIONS\n"
 	       "    -o, --output FILE      the initramfs to write\n"
 	       "    --device DEV           target block device, e.g. /dev/vda or /dev/sdb1\n"
 	       "    --target local|raw     a filesystem on DEV (default), or the raw device\n"
+	       "    --ssh USER@HOST[:PORT] dump over ssh (HOST: an IPv4 address)\n"
+	       "    --sshkey FILE          private key for --ssh (default %s)\n"
+	       "    --known-hosts FILE     the host keys trusted (default /root/.ssh/known_hosts)\n"
+	       "    --nfs SERVER:/EXPORT   dump on NFS (SERVER: an IPv4 address)\n"
+	       "    --nfs-vers V           4.2, 4.1, 4 or 3 (default: the newest the server\n"
+	       "                           has: 4.2, 4.1, 4.0, then 3)\n"
+	       "    --net-addr ADDR/PREFIX the capture kernel's IPv4 address (ssh, nfs); auto:\n"
+	       "                           the address, gateway and interface (found by its MAC\n"
+	       "                           address) this kernel uses to reach the server\n"
+	       "    --net-gateway ADDR     default route (omit when the target is on the link)\n"
+	       "    --net-iface NAME       interface (default: the first one other than lo);\n"
+	       "                           add its driver with --module (e.g. virtio_net)\n"
+	       "    --hostname NAME        name in <host>-<date-time> (default: for ssh and nfs\n"
+	       "                           the capture kernel's address, as kdump-utils does)\n"
+	       "    --bin PATH             a program to add with its shared libraries;\n"
+	       "                           repeatable (kdump.conf's extra_bins)\n"
 	       "    --fstype TYPE          filesystem of a local target (default ext4); its\n"
 	       "                           module is added\n"
 	       "    --path DIR             directory for dumps on that filesystem (default /)\n"
@@ -64,8 +93,10 @@ static void help(void)
 	       "    kdump initramfs -o /boot/kdump-initrd.img --device /dev/sdb1 --module ahci\n"
 	       "    kdump initramfs -o capture.img --kernel-root /tmp/linux-6.12 \\\n"
 	       "        --release 6.12.117+deb12-amd64 --device /dev/vda --target raw \\\n"
-	       "        --module virtio_blk\n",
-	       KD_INITCONF_PATH);
+	       "        --module virtio_blk\n"
+	       "    kdump initramfs -o capture.img --ssh kdump@192.168.1.10 \\\n"
+	       "        --net-addr 192.168.1.50/24 --net-gateway 192.168.1.1 --module virtio_net\n",
+	       KD_INITCONF_PATH, CONF_DEFAULT_SSHKEY_PATH);
 }
 
 /* The binary runs as PID 1 with no libraries around: it must have no ELF interpreter. */
@@ -100,7 +131,11 @@ static int check_static(const char *path, struct kd_err *err)
 #define MAX_EXTRA_FILES 32
 
 struct opts {
+	bool net_auto;	/* --net-addr auto, or kdump.conf without capture_ip */
 	const char *output, *release, *root, *kdump;
+	const char *sshkey, *known_hosts, *ssh_bin;
+	const char *bins[MAX_EXTRA_BINS];
+	size_t n_bins;
 	const char *modules[MAX_EXTRA_MODULES];
 	size_t n_modules;
 	/* From kdump.conf: hooks and extra_bins copied in (source path, path in the archive). */
@@ -114,13 +149,147 @@ struct opts {
 	struct kd_initconf conf;
 };
 
+/* Directories already in the archive (parents are added before their files). */
+struct dirset {
+	char *v[MAX_DIRS];
+	size_t n;
+};
+
+static void dirset_free(struct dirset *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->v[i]);
+}
+
+/* Adds every parent directory of name (relative, "lib/x86_64-linux-gnu/libc.so.6"). */
+static int add_parents(struct kd_cpio *c, struct dirset *d, const char *name, struct kd_err *err)
+{
+	_cleanup_free_ char *p = kd_strdup(name);
+
+	if (!p)
+		return kd_err_set(err, -ENOMEM, "out of memory");
+	for (char *s = p; (s = strchr(s, '/')); s++) {
+		bool seen = false;
+		*s = '\0';
+		for (size_t i = 0; i < d->n && !seen; i++)
+			seen = strcmp(d->v[i], p) == 0;
+		if (!seen) {
+			int r;
+			if (d->n >= MAX_DIRS)
+				return kd_err_set(err, -E2BIG, "more than %d directories", MAX_DIRS);
+			d->v[d->n] = kd_strdup(p);
+			if (!d->v[d->n])
+				return kd_err_set(err, -ENOMEM, "out of memory");
+			d->n++;
+			r = kd_cpio_add_dir(c, p, 0755, err);
+			if (r < 0)
+				return r;
+		}
+		*s = '/';
+	}
+	return 0;
+}
+
+static int add_host_file(struct kd_cpio *c, struct dirset *d, const char *abs, unsigned mode,
+			 const char *src, struct kd_err *err)
+{
+	int r = add_parents(c, d, abs + 1, err);
+
+	return r < 0 ? r : kd_cpio_add_file(c, abs + 1, mode, src, err);
+}
+
+/* Programs (the ssh client, --bin) with the shared libraries they need. */
+static int add_programs(struct kd_cpio *c, struct dirset *d, const struct opts *o,
+			struct kd_err *err)
+{
+	const char *progs[MAX_EXTRA_BINS + 1];
+	struct kd_elfdeps deps = { 0 };
+	size_t n = 0;
+	int r;
+
+	if (o->conf.target == KD_TARGET_SSH)
+		progs[n++] = o->ssh_bin;
+	for (size_t i = 0; i < o->n_bins; i++)
+		progs[n++] = o->bins[i];
+	if (!n)
+		return 0;
+	r = kd_elfdeps_resolve(NULL, progs, n, &deps, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		/* The ssh client goes where /init runs it from. */
+		const char *dst = o->conf.target == KD_TARGET_SSH && i == 0 ? KD_INIT_SSH_BIN
+									    : progs[i];
+		r = add_host_file(c, d, dst, 0755, progs[i], err);
+	}
+	for (size_t i = 0; r >= 0 && i < deps.n; i++) {
+		/* One file under two names (ld.so as PT_INTERP and as libc's DT_NEEDED): once. */
+		_cleanup_free_ char *real = realpath(deps.paths[i], NULL);
+		size_t j;
+		for (j = 0; real && j < i; j++) {
+			_cleanup_free_ char *other = realpath(deps.paths[j], NULL);
+			if (other && strcmp(other, real) == 0)
+				break;
+		}
+		if (real && j < i) {
+			r = add_parents(c, d, deps.paths[i] + 1, err);
+			if (r >= 0)
+				r = kd_cpio_add_symlink(c, deps.paths[i] + 1, deps.paths[j], err);
+		} else {
+			r = add_host_file(c, d, deps.paths[i], 0755, deps.paths[i], err);
+		}
+	}
+	if (r >= 0)
+		printf("  %zu program(s), %zu shared object(s)\n", n, deps.n);
+	kd_elfdeps_free(&deps);
+	return r;
+}
+
+/* Inputs of the ssh target, checked before anything is written. */
+static int check_ssh_inputs(const struct opts *o, struct kd_err *err)
+{
+	if (o->conf.target != KD_TARGET_SSH)
+		return 0;
+	if (access(o->sshkey, R_OK) < 0)
+		return kd_err_sys(err, -errno, "ssh key %s (generate one with ssh-keygen -f %s and "
+				  "install its .pub on %s)", o->sshkey, o->sshkey, o->conf.ssh_host);
+	if (access(o->known_hosts, R_OK) < 0)
+		return kd_err_sys(err, -errno, "known hosts file %s (the capture kernel trusts "
+				  "only the host keys listed there: connect once with ssh, or use "
+				  "ssh-keyscan and check the key)", o->known_hosts);
+	return 0;
+}
+
+/* The ssh target's key, known hosts, and the user database ssh looks itself up in. */
+static int add_ssh_files(struct kd_cpio *c, struct dirset *d, const struct opts *o,
+			 struct kd_err *err)
+{
+	static const char passwd[] = "root:x:0:0:root:/root:/nonexistent\n";
+	static const char group[] = "root:x:0:\n";
+	int r;
+
+	if (o->conf.target != KD_TARGET_SSH)
+		return 0;
+	r = add_host_file(c, d, KD_INIT_SSH_KEY, 0600, o->sshkey, err);
+	if (r >= 0)
+		r = add_host_file(c, d, KD_INIT_KNOWN_HOSTS, 0644, o->known_hosts, err);
+	if (r >= 0)
+		r = kd_cpio_add_data(c, "etc/passwd", 0644, passwd, strlen(passwd), err);
+	if (r >= 0)
+		r = kd_cpio_add_data(c, "etc/group", 0644, group, strlen(group), err);
+	if (r >= 0)
+		r = kd_cpio_add_dir(c, "root", 0700, err);
+	return r;
+}
+
 static int build(struct opts *o, struct kd_err *err)
 {
 	_cleanup_free_ char *moddir = NULL, *text = NULL, *self = NULL;
 	struct kd_kmod_list mods = { 0 };
-	const char *names[MAX_EXTRA_MODULES + 2];
+	const char *names[MAX_EXTRA_MODULES + 4];
 	size_t n_names = 0;
 	struct kd_cpio *c = NULL;
+	struct dirset dirs_added = { 0 };
 	struct utsname u;
 	char size_buf[32];
 	int64_t size;
@@ -140,6 +309,9 @@ static int build(struct opts *o, struct kd_err *err)
 	r = check_static(o->kdump, err);
 	if (r < 0)
 		return r;
+	r = check_ssh_inputs(o, err);
+	if (r < 0)
+		return r;
 
 	for (size_t i = 0; i < o->n_modules; i++)
 		names[n_names++] = o->modules[i];
@@ -149,6 +321,12 @@ static int build(struct opts *o, struct kd_err *err)
 	if (o->conf.failure_action == KD_FAILURE_DUMP_TO_ROOTFS && o->conf.rootfs_device[0] &&
 	    (o->conf.target != KD_TARGET_LOCAL || strcmp(o->conf.rootfs_fstype, o->conf.fstype)))
 		names[n_names++] = o->conf.rootfs_fstype;
+	if (o->conf.target == KD_TARGET_NFS) {
+		if (o->conf.nfs_vers[0] != '3')
+			names[n_names++] = "nfsv4";
+		if (o->conf.nfs_vers[0] == '3' || !o->conf.nfs_vers[0])
+			names[n_names++] = "nfsv3"; /* also when the version is negotiated */
+	}
 	moddir = kd_asprintf("%s/lib/modules/%s", o->root, o->release);
 	if (!moddir)
 		return kd_err_set(err, -ENOMEM, "out of memory");
@@ -183,8 +361,17 @@ static int build(struct opts *o, struct kd_err *err)
 	}
 	static const char *const dirs[] = { "dev", "proc", "sys", "etc", "etc/kdump", "lib",
 					    "lib/modules", "tmp", "kdump-target" };
-	for (size_t i = 0; r >= 0 && i < KD_ARRAY_SIZE(dirs); i++)
+	for (size_t i = 0; r >= 0 && i < KD_ARRAY_SIZE(dirs); i++) {
 		r = kd_cpio_add_dir(c, dirs[i], 0755, err);
+		if (r >= 0 && !(dirs_added.v[dirs_added.n] = kd_strdup(dirs[i])))
+			r = kd_err_set(err, -ENOMEM, "out of memory");
+		if (r >= 0)
+			dirs_added.n++;
+	}
+	if (r >= 0)
+		r = add_programs(c, &dirs_added, o, err);
+	if (r >= 0)
+		r = add_ssh_files(c, &dirs_added, o, err);
 	if (r >= 0)
 		r = kd_cpio_add_chardev(c, "dev/console", 0600, 5, 1, err);
 	if (r >= 0)
@@ -208,6 +395,7 @@ static int build(struct opts *o, struct kd_err *err)
 	}
 	if (r >= 0)
 		r = kd_cpio_add_data(c, &KD_INITCONF_PATH[1], 0644, text, strlen(text), err);
+	dirset_free(&dirs_added);
 	if (r < 0) {
 		kd_cpio_abort(c);
 		unlink(o->output);
@@ -227,6 +415,74 @@ static int build(struct opts *o, struct kd_err *err)
 		printf("  %s%s\n", mods.mods[i].path, mods.mods[i].optional ? " (soft dependency)"
 									    : "");
 	kd_kmod_list_free(&mods);
+	return 0;
+}
+
+/* --net-addr auto: the address, gateway and interface (by MAC) this kernel uses to reach the
+ * server, as kdump-utils does. */
+static int net_from_route(struct kd_initconf *ic, struct kd_err *err)
+{
+	const char *server = ic->target == KD_TARGET_SSH ? ic->ssh_host : ic->nfs_server;
+	struct kd_net_config nc;
+	struct in_addr dst;
+	char ip[INET_ADDRSTRLEN];
+	int r;
+
+	if (inet_pton(AF_INET, server, &dst) != 1)
+		return kd_err_set(err, -EINVAL, "%s is not an IPv4 address", server);
+	r = kd_net_route_to(dst, &nc, err);
+	if (r < 0)
+		return r;
+	inet_ntop(AF_INET, &nc.addr, ip, sizeof(ip));
+	snprintf(ic->net_addr, sizeof(ic->net_addr), "%s/%u", ip, nc.prefix);
+	ic->net_gateway[0] = '\0';
+	if (nc.gateway.s_addr)
+		inet_ntop(AF_INET, &nc.gateway, ic->net_gateway, sizeof(ic->net_gateway));
+	snprintf(ic->net_mac, sizeof(ic->net_mac), "%s", nc.mac);
+	printf("network for %s: %s%s%s on %s (%s)\n", server, ic->net_addr,
+	       ic->net_gateway[0] ? " via " : "", ic->net_gateway, nc.iface,
+	       nc.mac[0] ? nc.mac : "no MAC address");
+	return 0;
+}
+
+/* Values end up in key=value lines and in a remote shell's quotes: no control characters. */
+static bool bad_value(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+/* USER@HOST[:PORT], HOST an IPv4 address. */
+static int parse_ssh(const char *arg, struct opts *o)
+{
+	const char *at = strchr(arg, '@'), *host, *colon;
+	char h[256];
+	struct in_addr a;
+	uint64_t port = 0;
+
+	if (!at || at == arg || (size_t)(at - arg) >= sizeof(o->conf.ssh_user) || bad_value(arg))
+		return kd_usage_error("initramfs", "--ssh wants USER@HOST[:PORT]");
+	host = at + 1;
+	colon = strrchr(host, ':');
+	if (colon && (kd_parse_u64(colon + 1, 10, &port) < 0 || port < 1 || port > 65535))
+		return kd_usage_error("initramfs", "--ssh: bad port '%s'", colon + 1);
+	if (!colon)
+		colon = host + strlen(host);
+	if (colon == host || (size_t)(colon - host) >= sizeof(h) || host[0] == '-' ||
+	    arg[0] == '-')
+		return kd_usage_error("initramfs", "--ssh wants USER@HOST[:PORT]");
+	memcpy(h, host, (size_t)(colon - host));
+	h[colon - host] = '\0';
+	memcpy(o->conf.ssh_user, arg, (size_t)(at - arg));
+	o->conf.ssh_user[at - arg] = '\0';
+	snprintf(o->conf.ssh_host, sizeof(o->conf.ssh_host), "%s", h);
+	o->conf.ssh_port = (unsigned)port;
+	o->conf.target = KD_TARGET_SSH;
+	if (inet_pton(AF_INET, h, &a) != 1)
+		return kd_usage_error("initramfs", "--ssh: %s is not an IPv4 address (the capture "
+				      "kernel has no resolver)", h);
 	return 0;
 }
 
@@ -362,10 +618,36 @@ static int apply_config(struct opts *o, const char *sysroot, struct kd_err *err)
 			snprintf(ic->fstype, sizeof(ic->fstype), "%s", k->target.fstype);
 		break;
 	case CONF_TARGET_SSH:
-	case CONF_TARGET_NFS:
-		return kd_err_set(err, -ENOTSUP, "%s:%u: %s targets are not in this build of the "
-				  "capture initramfs", k->file, k->target.line,
-				  conf_target_kind_name(k->target.kind));
+	case CONF_TARGET_NFS: {
+		struct in_addr ip;
+		if (inet_pton(AF_INET, k->target.host, &ip) != 1)
+			return kd_err_set(err, -EINVAL, "%s:%u: %s: give the server's IPv4 address "
+					  "(the capture kernel has no resolver)", k->file,
+					  k->target.line, k->target.host);
+		if (k->target.kind == CONF_TARGET_SSH) {
+			ic->target = KD_TARGET_SSH;
+			snprintf(ic->ssh_user, sizeof(ic->ssh_user), "%s", k->target.user);
+			snprintf(ic->ssh_host, sizeof(ic->ssh_host), "%s", k->target.host);
+			ic->ssh_port = k->target.port;
+			o->sshkey = k->sshkey;
+		} else {
+			ic->target = KD_TARGET_NFS;
+			snprintf(ic->nfs_server, sizeof(ic->nfs_server), "%s", k->target.host);
+			snprintf(ic->nfs_export, sizeof(ic->nfs_export), "%s", k->target.export_path);
+		}
+		if (k->capture_ip) {
+			snprintf(ic->net_addr, sizeof(ic->net_addr), "%s", k->capture_ip);
+			if (k->capture_gateway)
+				snprintf(ic->net_gateway, sizeof(ic->net_gateway), "%s",
+					 k->capture_gateway);
+			if (k->capture_iface)
+				snprintf(ic->net_iface, sizeof(ic->net_iface), "%s",
+					 k->capture_iface);
+		} else {
+			o->net_auto = true; /* the first kernel's way to the server */
+		}
+		break;
+	}
 	}
 	snprintf(ic->path, sizeof(ic->path), "%s", k->path);
 	ic->level = k->collector.dump_level;
@@ -458,7 +740,9 @@ static int run_initramfs(int argc, char **argv)
 {
 	enum { OPT_DEVICE = 256, OPT_TARGET, OPT_FSTYPE, OPT_PATH, OPT_LEVEL, OPT_COMPRESS, OPT_MODULE,
 	       OPT_RELEASE, OPT_ROOT, OPT_KDUMP, OPT_FINAL, OPT_WAIT, OPT_SAVE_RAW, OPT_NO_COMPRESS,
-	       OPT_CONFIG, OPT_SYSROOT, OPT_QUIET_CONFIG };
+	       OPT_CONFIG, OPT_SYSROOT, OPT_QUIET_CONFIG, OPT_SSH, OPT_SSHKEY, OPT_KNOWN_HOSTS,
+	       OPT_NFS, OPT_NFS_VERS, OPT_NET_ADDR, OPT_NET_GW, OPT_NET_IFACE, OPT_HOSTNAME, OPT_BIN,
+	       OPT_SSH_BIN };
 	static const struct option lopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "device", required_argument, NULL, OPT_DEVICE },
@@ -479,10 +763,22 @@ static int run_initramfs(int argc, char **argv)
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 		/* kdump start has printed the config's warnings already. */
 		{ "quiet-config", no_argument, NULL, OPT_QUIET_CONFIG },
+		{ "ssh", required_argument, NULL, OPT_SSH },
+		{ "sshkey", required_argument, NULL, OPT_SSHKEY },
+		{ "known-hosts", required_argument, NULL, OPT_KNOWN_HOSTS },
+		{ "ssh-bin", required_argument, NULL, OPT_SSH_BIN },
+		{ "nfs", required_argument, NULL, OPT_NFS },
+		{ "nfs-vers", required_argument, NULL, OPT_NFS_VERS },
+		{ "net-addr", required_argument, NULL, OPT_NET_ADDR },
+		{ "net-gateway", required_argument, NULL, OPT_NET_GW },
+		{ "net-iface", required_argument, NULL, OPT_NET_IFACE },
+		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+		{ "bin", required_argument, NULL, OPT_BIN },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct opts o = { .root = "/", .compress = true };
+	struct opts o = { .root = "/", .compress = true, .sshkey = CONF_DEFAULT_SSHKEY_PATH,
+			  .known_hosts = "/root/.ssh/known_hosts", .ssh_bin = "/usr/bin/ssh" };
 	struct kd_err err = { 0 };
 	uint64_t u;
 	int c;
@@ -539,7 +835,8 @@ static int run_initramfs(int argc, char **argv)
 			else if (strcmp(optarg, "raw") == 0)
 				o.conf.target = KD_TARGET_RAW;
 			else
-				return kd_usage_error("initramfs", "--target must be local or raw");
+				return kd_usage_error("initramfs", "--target must be local or raw "
+						      "(use --ssh or --nfs for the others)");
 			break;
 		case OPT_FSTYPE:
 			if (strlen(optarg) >= sizeof(o.conf.fstype) || strchr(optarg, '\n'))
@@ -598,6 +895,82 @@ static int run_initramfs(int argc, char **argv)
 		case OPT_NO_COMPRESS:
 			o.compress = false;
 			break;
+		case OPT_SSH:
+			if (parse_ssh(optarg, &o) < 0)
+				return KD_EXIT_USAGE;
+			break;
+		case OPT_SSHKEY:
+			o.sshkey = optarg;
+			break;
+		case OPT_KNOWN_HOSTS:
+			o.known_hosts = optarg;
+			break;
+		case OPT_SSH_BIN:
+			o.ssh_bin = optarg;
+			break;
+		case OPT_NFS: {
+			const char *colon = strchr(optarg, ':');
+			struct in_addr a;
+			char ip[48];
+			if (!colon || (size_t)(colon - optarg) >= sizeof(ip) || colon[1] != '/' ||
+			    strlen(colon + 1) >= sizeof(o.conf.nfs_export) || bad_value(colon + 1))
+				return kd_usage_error("initramfs", "--nfs wants SERVER:/EXPORT");
+			memcpy(ip, optarg, (size_t)(colon - optarg));
+			ip[colon - optarg] = '\0';
+			if (inet_pton(AF_INET, ip, &a) != 1)
+				return kd_usage_error("initramfs", "--nfs: the server must be an IPv4 "
+						      "address (the capture kernel has no resolver)");
+			snprintf(o.conf.nfs_server, sizeof(o.conf.nfs_server), "%s", ip);
+			snprintf(o.conf.nfs_export, sizeof(o.conf.nfs_export), "%s", colon + 1);
+			o.conf.target = KD_TARGET_NFS;
+			break;
+		}
+		case OPT_NFS_VERS:
+			if (strcmp(optarg, "3") && strcmp(optarg, "4") && strcmp(optarg, "4.0") &&
+			    strcmp(optarg, "4.1") && strcmp(optarg, "4.2"))
+				return kd_usage_error("initramfs", "--nfs-vers must be 3, 4, 4.0, 4.1 "
+						      "or 4.2");
+			snprintf(o.conf.nfs_vers, sizeof(o.conf.nfs_vers), "%s", optarg);
+			break;
+		case OPT_NET_ADDR: {
+			struct in_addr a;
+			unsigned p;
+			if (strcmp(optarg, "auto") == 0) {
+				o.net_auto = true;
+				break;
+			}
+			if (kd_net_parse_cidr(optarg, &a, &p) < 0)
+				return kd_usage_error("initramfs", "--net-addr wants IPv4 ADDR/PREFIX, "
+						      "e.g. 192.168.1.50/24");
+			snprintf(o.conf.net_addr, sizeof(o.conf.net_addr), "%s", optarg);
+			break;
+		}
+		case OPT_NET_GW: {
+			struct in_addr a;
+			if (inet_pton(AF_INET, optarg, &a) != 1)
+				return kd_usage_error("initramfs", "--net-gateway wants an IPv4 "
+						      "address");
+			snprintf(o.conf.net_gateway, sizeof(o.conf.net_gateway), "%s", optarg);
+			break;
+		}
+		case OPT_NET_IFACE:
+			if (strlen(optarg) >= sizeof(o.conf.net_iface) || bad_value(optarg) ||
+			    strchr(optarg, '/'))
+				return kd_usage_error("initramfs", "bad --net-iface");
+			snprintf(o.conf.net_iface, sizeof(o.conf.net_iface), "%s", optarg);
+			break;
+		case OPT_HOSTNAME:
+			if (strlen(optarg) >= sizeof(o.conf.hostname) || bad_value(optarg) ||
+			    strchr(optarg, '/'))
+				return kd_usage_error("initramfs", "bad --hostname");
+			snprintf(o.conf.hostname, sizeof(o.conf.hostname), "%s", optarg);
+			break;
+		case OPT_BIN:
+			if (o.n_bins >= MAX_EXTRA_BINS || optarg[0] != '/')
+				return kd_usage_error("initramfs", "--bin wants an absolute path (at "
+						      "most %d)", MAX_EXTRA_BINS);
+			o.bins[o.n_bins++] = optarg;
+			break;
 		case 'h':
 			help();
 			return KD_EXIT_OK;
@@ -609,8 +982,23 @@ static int run_initramfs(int argc, char **argv)
 		return kd_usage_error("initramfs", "unexpected argument '%s'", argv[optind]);
 	if (!o.output)
 		return kd_usage_error("initramfs", "--output FILE is required");
-	if (!o.conf.device[0])
+	if (o.net_auto && (o.conf.target == KD_TARGET_SSH || o.conf.target == KD_TARGET_NFS) &&
+	    net_from_route(&o.conf, &err) < 0) {
+		opts_deinit(&o);
+		return kd_fail(&err);
+	}
+	if (o.conf.target == KD_TARGET_SSH || o.conf.target == KD_TARGET_NFS) {
+		if (!o.conf.net_addr[0]) {
+			opts_deinit(&o);
+			return kd_usage_error("initramfs", "--%s needs --net-addr ADDR/PREFIX",
+					      kd_target_kind_name(o.conf.target));
+		}
+		if (o.conf.target == KD_TARGET_SSH && !o.conf.path[1])
+			snprintf(o.conf.path, sizeof(o.conf.path), "/var/crash");
+	} else if (!o.conf.device[0]) {
+		opts_deinit(&o);
 		return kd_usage_error("initramfs", "--device DEV (or --config FILE) is required");
+	}
 	rc = build(&o, &err) < 0 ? kd_fail(&err) : KD_EXIT_OK;
 	opts_deinit(&o);
 	return rc;
