@@ -382,8 +382,12 @@ static int capture_local(const struct kd_initconf *c, const char *mnt, const cha
 			return kd_err_set(err, -ENOMEM, "out of memory");
 		r = capture(c, vmcore, err);
 	}
-	if (r < 0)
+	if (r < 0) {
+		/* The log matters most when the dump failed: keep it beside what was written
+		 * (best effort; the .incomplete marker stays). */
+		save_extras(dirfd);
 		return r;
+	}
 	sync();
 	kd_info("dump complete (uptime %.2f)", uptime());
 	save_extras(dirfd);
