@@ -355,6 +355,8 @@ struct pipe {
 	struct cap_batch *slots;
 	unsigned nslots;
 	uint64_t next_take;
+	uint64_t wait_seq;	/* the writer sleeps until this batch is done (UINT64_MAX: awake) */
+	unsigned idle;		/* workers waiting for a batch */
 	bool quit;
 	struct worker *workers;
 	unsigned nworkers;
@@ -442,7 +444,7 @@ static const uint8_t *worker_map(struct worker *wk, uint64_t off, uint64_t end)
 	start = off & ~(hp - 1);
 	stop = KD_MIN(start + CAP_MAP_WINDOW, KD_ALIGN_UP(load_file_end(p->c->vc, off), hp));
 	stop = KD_MAX(stop, KD_ALIGN_UP(end, hp));
-	m = mmap(NULL, stop - start, PROT_READ, MAP_PRIVATE, vmcore_fd(p->c->vc), (off_t)start);
+	m = mmap(NULL, stop - start, PROT_READ, MAP_PRIVATE | MAP_POPULATE, vmcore_fd(p->c->vc), (off_t)start);
 	if (m == MAP_FAILED) {
 		/* As makedumpfile: one failure and the rest of the run reads instead. */
 		atomic_store(&p->no_mmap, true);
@@ -501,12 +503,16 @@ static void *worker_main(void *arg)
 			b->r = batch_process(wk, b);
 			pthread_mutex_lock(&p->mu);
 			b->state = SLOT_DONE;
-			pthread_cond_broadcast(&p->done_cv);
+			/* The writer is woken for the one batch it waits for, not for each. */
+			if (b->seq == p->wait_seq)
+				pthread_cond_signal(&p->done_cv);
 			continue;
 		}
 		if (p->quit)
 			break;
+		p->idle++;
 		pthread_cond_wait(&p->work_cv, &p->mu);
+		p->idle--;
 	}
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
@@ -559,7 +565,13 @@ static int pipe_init(struct pipe *p, struct cap *c)
 	if (p->host_page <= 0)
 		p->host_page = 4096;
 	p->out_cap = (size_t)CAP_BATCH * c->ps + KD_MAX(c->comp->bound(c->ps), (size_t)c->ps);
-	p->nslots = 2 * n;
+	/*
+	 * Two batches a worker and two more: the writer sleeps until half the ring is done
+	 * (pipe_drain), so that it and the workers change hands once per n + 1 batches, not
+	 * once per batch, and the workers still have a batch each queued meanwhile.
+	 */
+	p->nslots = 2 * n + 2;
+	p->wait_seq = UINT64_MAX;
 	p->slots = kd_calloc(p->nslots, sizeof(*p->slots));
 	p->workers = kd_calloc(n, sizeof(*p->workers));
 	if (!p->slots || !p->workers)
@@ -586,27 +598,51 @@ static int pipe_init(struct pipe *p, struct cap *c)
 	return 0;
 }
 
-/* Waits for the oldest batch in flight and hands it to fn (unless failed already). */
-static int pipe_drain_one(struct pipe *p, uint64_t seq, cap_batch_fn fn, int r)
+/* Hands batches [*written, upto) to fn in order, each once done (dropped after a failure). */
+static int pipe_drain(struct pipe *p, uint64_t *written, uint64_t upto, cap_batch_fn fn, int r)
 {
-	struct cap_batch *b = &p->slots[seq % p->nslots];
+	while (*written < upto) {
+		uint64_t first = *written, ready = first;
 
-	pthread_mutex_lock(&p->mu);
-	while (b->state != SLOT_DONE)
-		pthread_cond_wait(&p->done_cv, &p->mu);
-	pthread_mutex_unlock(&p->mu);
-	if (r == 0) {
-		if (b->r < 0) {
-			*p->c->err = b->err;
-			r = b->r;
-		} else {
-			r = fn(p->c, b);
+		pthread_mutex_lock(&p->mu);
+		for (;;) {
+			while (ready < upto && p->slots[ready % p->nslots].state == SLOT_DONE)
+				ready++;
+			if (ready == upto)
+				break;
+			/* Workers finish about in order: wait for the last one needed first. */
+			p->wait_seq = p->slots[(upto - 1) % p->nslots].state == SLOT_DONE ? ready :
+										       upto - 1;
+			pthread_cond_wait(&p->done_cv, &p->mu);
 		}
+		p->wait_seq = UINT64_MAX;
+		pthread_mutex_unlock(&p->mu);
+		for (uint64_t s = first; s < ready; s++) {
+			struct cap_batch *b = &p->slots[s % p->nslots];
+
+			if (r == 0 && b->r < 0) {
+				*p->c->err = b->err;
+				r = b->r;
+			} else if (r == 0) {
+				r = fn(p->c, b);
+			}
+		}
+		pthread_mutex_lock(&p->mu);
+		for (uint64_t s = first; s < ready; s++)
+			p->slots[s % p->nslots].state = SLOT_FREE;
+		pthread_mutex_unlock(&p->mu);
+		*written = ready;
 	}
-	pthread_mutex_lock(&p->mu);
-	b->state = SLOT_FREE;
-	pthread_mutex_unlock(&p->mu);
 	return r;
+}
+
+static void pipe_queue(struct pipe *p, struct cap_batch *b)
+{
+	pthread_mutex_lock(&p->mu);
+	b->state = SLOT_QUEUED;
+	if (p->idle)
+		pthread_cond_signal(&p->work_cv);
+	pthread_mutex_unlock(&p->mu);
 }
 
 int cap_run_pages(struct cap *c, cap_batch_fn fn)
@@ -619,15 +655,17 @@ int cap_run_pages(struct cap *c, cap_batch_fn fn)
 	r = pipe_init(&p, c);
 	for (uint64_t w = 0; r == 0 && w < c->nwin; w++) {
 		uint64_t start = w * c->win, end = KD_MIN(start + c->win, c->max_pfn);
+		bool held = true;
 		const uint8_t *bm;
 
 		/*
 		 * The filter and the page lookups read the dump through the same handle as
 		 * workers in reader mode (kdump-compressed input, partial pages): one at a time.
+		 * The writer holds that lock while it builds batches and lets go of it before
+		 * it waits for workers.
 		 */
 		pthread_mutex_lock(&p.reader_mu);
 		r = cap_window(c, w, &bm);
-		pthread_mutex_unlock(&p.reader_mu);
 		for (uint64_t pfn = start; r == 0 && pfn < end; pfn++) {
 			uint64_t rel = pfn - start, off = 0;
 			bool by_reader;
@@ -638,16 +676,15 @@ int cap_run_pages(struct cap *c, cap_batch_fn fn)
 			}
 			if (!(bm[rel / 8] >> (rel & 7) & 1))
 				continue;
-			pthread_mutex_lock(&p.reader_mu);
+			if (!held) {
+				pthread_mutex_lock(&p.reader_mu);
+				held = true;
+			}
 			by_reader = vmcore_pfn_offset(c->vc, pfn, &off) < 0;
-			pthread_mutex_unlock(&p.reader_mu);
 			if (cur && (cur->by_reader != by_reader || cur->n == CAP_BATCH ||
 				    (!by_reader && (pfn - cur->pfn[0] >= CAP_SPAN ||
 						    off != cur->off0 + (pfn - cur->pfn[0]) * c->ps)))) {
-				pthread_mutex_lock(&p.mu);
-				cur->state = SLOT_QUEUED;
-				pthread_cond_broadcast(&p.work_cv);
-				pthread_mutex_unlock(&p.mu);
+				pipe_queue(&p, cur);
 				cur = NULL;
 			}
 			if (!cur) {
@@ -655,10 +692,14 @@ int cap_run_pages(struct cap *c, cap_batch_fn fn)
 					r = c->err->code;
 					break;
 				}
-				while (r == 0 && submitted - written >= p.nslots)
-					r = pipe_drain_one(&p, written++, fn, r);
-				if (r < 0)
-					break;
+				if (submitted - written >= p.nslots) {
+					/* Ring full: wait until half of it is written. */
+					pthread_mutex_unlock(&p.reader_mu);
+					held = false;
+					r = pipe_drain(&p, &written, written + p.nslots / 2, fn, r);
+					if (r < 0)
+						break;
+				}
 				cur = &p.slots[submitted % p.nslots];
 				cur->seq = submitted++;
 				cur->n = 0;
@@ -668,16 +709,13 @@ int cap_run_pages(struct cap *c, cap_batch_fn fn)
 			}
 			cur->pfn[cur->n++] = pfn;
 		}
+		if (held)
+			pthread_mutex_unlock(&p.reader_mu);
 	}
-	if (cur) {
-		pthread_mutex_lock(&p.mu);
-		cur->state = SLOT_QUEUED;
-		pthread_cond_broadcast(&p.work_cv);
-		pthread_mutex_unlock(&p.mu);
-	}
+	if (cur)
+		pipe_queue(&p, cur);
 	/* Batches in flight are finished (and dropped after a failure) before returning. */
-	while (written < submitted)
-		r = pipe_drain_one(&p, written++, fn, r);
+	r = pipe_drain(&p, &written, submitted, fn, r);
 	if (atomic_load(&p.mmap_used))
 		c->rep->mmap_used = true;
 	pipe_destroy(&p);
