@@ -12,7 +12,7 @@
 #define CAP_WINDOW (256u * 1024)
 /* Window bitmaps are all kept (not recomputed in the second pass) up to this size. */
 #define CAP_CACHE_MAX (1u << 20)
-/* A batch's pages lie within this many pages of the input file. */
+/* The ELF writer's zero-page pass reads up to this many pages at once. */
 #define CAP_SPAN 256u
 /* Each worker maps the input in windows of this size (makedumpfile maps 4 MiB; mapped pages
  * of a regular file count in the RSS, and the budget is 2 MiB a thread). */
@@ -342,7 +342,7 @@ struct worker {
 	pthread_t tid;
 	bool started;
 	void *ctx;		/* compressor context */
-	uint8_t *in;		/* pread buffer (CAP_SPAN pages), when mmap is not used */
+	uint8_t *in;		/* pread buffer (CAP_BATCH pages), when mmap is not used */
 	uint8_t *page;		/* one page for reader mode */
 	uint8_t *map;		/* the current mmap window of the input */
 	uint64_t map_off, map_len;
@@ -373,25 +373,24 @@ static int batch_read_pread(struct worker *wk, struct cap_batch *b, const uint8_
 	uint64_t ps = c->ps;
 
 	if (!wk->in) {
-		wk->in = malloc((size_t)CAP_SPAN * ps);
+		wk->in = malloc((size_t)CAP_BATCH * ps);
 		if (!wk->in)
 			return kd_err_set(&b->err, -ENOMEM, "out of memory");
 	}
+	/* Pages next to each other in the file are read at once. */
 	for (unsigned i = 0; i < b->n;) {
 		unsigned j = i + 1;
-		uint64_t rel, len, off;
+		uint64_t len;
 		ssize_t n;
 
-		while (j < b->n && b->pfn[j] == b->pfn[j - 1] + 1)
+		while (j < b->n && b->off[j] == b->off[j - 1] + ps)
 			j++;
-		rel = (b->pfn[i] - b->pfn[0]) * ps;
 		len = (uint64_t)(j - i) * ps;
-		off = b->off0 + rel;
-		n = kd_pread_all(vmcore_fd(c->vc), wk->in + rel, len, off);
+		n = kd_pread_all(vmcore_fd(c->vc), wk->in + (size_t)i * ps, len, b->off[i]);
 		if (n != (ssize_t)len)
 			return kd_err_set(&b->err, n < 0 ? (int)n : -EIO, "%s: cannot read pfns 0x%"
 					  PRIx64 "-0x%" PRIx64 " at offset 0x%" PRIx64 ": %s",
-					  vmcore_path(c->vc), b->pfn[i], b->pfn[j - 1], off,
+					  vmcore_path(c->vc), b->pfn[i], b->pfn[j - 1], b->off[i],
 					  n < 0 ? strerror((int)-n) : "file too short");
 		i = j;
 	}
@@ -429,8 +428,12 @@ static uint64_t load_file_end(struct vmcore *vc, uint64_t off)
 	return vmcore_file_size(vc);
 }
 
-/* The input bytes [off, end) through the worker's mmap window, or NULL (then pread). */
-static const uint8_t *worker_map(struct worker *wk, uint64_t off, uint64_t end)
+/*
+ * The input bytes [off, end) through the worker's mmap window, or NULL (then pread). A window
+ * that will be mostly read is mapped whole at once (populate: one call instead of a page
+ * fault per 16 pages); a sparse one page by page as touched.
+ */
+static const uint8_t *worker_map(struct worker *wk, uint64_t off, uint64_t end, bool dense)
 {
 	struct pipe *p = wk->p;
 	uint64_t hp = (uint64_t)p->host_page, start, stop;
@@ -444,7 +447,8 @@ static const uint8_t *worker_map(struct worker *wk, uint64_t off, uint64_t end)
 	start = off & ~(hp - 1);
 	stop = KD_MIN(start + CAP_MAP_WINDOW, KD_ALIGN_UP(load_file_end(p->c->vc, off), hp));
 	stop = KD_MAX(stop, KD_ALIGN_UP(end, hp));
-	m = mmap(NULL, stop - start, PROT_READ, MAP_PRIVATE | MAP_POPULATE, vmcore_fd(p->c->vc), (off_t)start);
+	m = mmap(NULL, stop - start, PROT_READ, MAP_PRIVATE | (dense ? MAP_POPULATE : 0),
+		 vmcore_fd(p->c->vc), (off_t)start);
 	if (m == MAP_FAILED) {
 		/* As makedumpfile: one failure and the rest of the run reads instead. */
 		atomic_store(&p->no_mmap, true);
@@ -476,14 +480,27 @@ static int batch_process(struct worker *wk, struct cap_batch *b)
 		}
 		return 0;
 	}
-	if (!atomic_load(&p->no_mmap))
-		base = worker_map(wk, b->off0,
-				  b->off0 + (b->pfn[b->n - 1] - b->pfn[0] + 1) * c->ps);
-	if (!base)
-		r = batch_read_pread(wk, b, &base);
+	/* Straight from the mmap window (remapped as the pages move on), else read. */
+	if (!atomic_load(&p->no_mmap)) {
+		/* Dense: at least half the pages between the first and the last are kept. */
+		bool dense = b->off[b->n - 1] - b->off[0] < 2 * (uint64_t)b->n * c->ps;
+		unsigned i;
+
+		for (i = 0; i < b->n; i++) {
+			const uint8_t *src = worker_map(wk, b->off[i], b->off[i] + c->ps, dense);
+
+			if (!src)
+				break;
+			store_page(wk, b, i, src);
+		}
+		if (i == b->n)
+			return 0;
+		b->out_len = 0;
+	}
+	r = batch_read_pread(wk, b, &base);
 	if (r == 0)
 		for (unsigned i = 0; i < b->n; i++)
-			store_page(wk, b, i, base + (b->pfn[i] - b->pfn[0]) * c->ps);
+			store_page(wk, b, i, base + (size_t)i * c->ps);
 	return r;
 }
 
@@ -566,11 +583,13 @@ static int pipe_init(struct pipe *p, struct cap *c)
 		p->host_page = 4096;
 	p->out_cap = (size_t)CAP_BATCH * c->ps + KD_MAX(c->comp->bound(c->ps), (size_t)c->ps);
 	/*
-	 * Two batches a worker and two more: the writer sleeps until half the ring is done
-	 * (pipe_drain), so that it and the workers change hands once per n + 1 batches, not
-	 * once per batch, and the workers still have a batch each queued meanwhile.
+	 * Four batches a worker and four more (fewer past 6 threads: each slot may hold 512
+	 * KiB): the writer sleeps until half the ring is done (pipe_drain), so that it and the
+	 * workers change hands once per 2n + 2 batches, not once per batch, and each worker
+	 * still has about two batches queued while the writer, woken, waits for a CPU (on a
+	 * busy machine that wait, not the work, set the pace at 2 batches a worker).
 	 */
-	p->nslots = 2 * n + 2;
+	p->nslots = KD_MIN(4 * n + 4, 2 * n + 16);
 	p->wait_seq = UINT64_MAX;
 	p->slots = kd_calloc(p->nslots, sizeof(*p->slots));
 	p->workers = kd_calloc(n, sizeof(*p->workers));
@@ -620,6 +639,9 @@ static int pipe_drain(struct pipe *p, uint64_t *written, uint64_t upto, cap_batc
 		for (uint64_t s = first; s < ready; s++) {
 			struct cap_batch *b = &p->slots[s % p->nslots];
 
+			/* A stop request is heard between batches, even when all are queued. */
+			if (r == 0 && cap_should_stop(p->c))
+				r = p->c->err->code;
 			if (r == 0 && b->r < 0) {
 				*p->c->err = b->err;
 				r = b->r;
@@ -681,9 +703,7 @@ int cap_run_pages(struct cap *c, cap_batch_fn fn)
 				held = true;
 			}
 			by_reader = vmcore_pfn_offset(c->vc, pfn, &off) < 0;
-			if (cur && (cur->by_reader != by_reader || cur->n == CAP_BATCH ||
-				    (!by_reader && (pfn - cur->pfn[0] >= CAP_SPAN ||
-						    off != cur->off0 + (pfn - cur->pfn[0]) * c->ps)))) {
+			if (cur && (cur->by_reader != by_reader || cur->n == CAP_BATCH)) {
 				pipe_queue(&p, cur);
 				cur = NULL;
 			}
@@ -704,9 +724,9 @@ int cap_run_pages(struct cap *c, cap_batch_fn fn)
 				cur->seq = submitted++;
 				cur->n = 0;
 				cur->by_reader = by_reader;
-				cur->off0 = off;
 				cur->r = 0;
 			}
+			cur->off[cur->n] = off;
 			cur->pfn[cur->n++] = pfn;
 		}
 		if (held)

@@ -62,8 +62,8 @@ struct cap_batch {
 	unsigned n;
 	int state;
 	bool by_reader;		/* read through vmcore_read_pfn (not whole-in-file pages) */
-	uint64_t off0;		/* file offset of pfn[0]; others at off0 + (pfn - pfn[0]) * ps */
 	uint64_t pfn[CAP_BATCH];
+	uint64_t off[CAP_BATCH];	/* file offset of each page (not by_reader) */
 	uint32_t size[CAP_BATCH];	/* stored bytes; 0 for a zero page */
 	uint32_t flag[CAP_BATCH];
 	uint8_t *out;		/* stored pages back to back */
