@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 
-#define RUN_MAX 256u		/* pages per run (the capture's CAP_SPAN) */
+#define RUN_MAX 256u		/* pages per run (read at once) */
 #define MAP_WINDOW (1u << 20)	/* the capture's mmap window */
 
 struct run {
