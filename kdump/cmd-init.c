@@ -5,6 +5,7 @@
 #include "kdump/dumps.h"
 #include "kdump/frontend.h"
 #include "kdump/initconf.h"
+#include "kdump/manifest.h"
 #include "kdump/net.h"
 #include "kdump/target-net.h"
 #include "vmcore/vmcore.h"
@@ -300,6 +301,69 @@ static int check_space(const struct kd_initconf *c, const char *dir, struct kd_e
 
 static int mount_nfs(const struct kd_initconf *c, struct kd_err *err);
 
+/* verify yes, or auto on a networked target. */
+static bool want_verify(const struct kd_initconf *c, bool remote)
+{
+	return c->verify == KD_VERIFY_YES || (c->verify == KD_VERIFY_AUTO && remote);
+}
+
+/* The capture's flattened stream written to fd (which becomes its standard output). */
+static int capture_flat_to(const struct kd_initconf *c, int fd, struct kd_err *err)
+{
+	int saved, r;
+
+	fflush(stdout);
+	saved = dup(1);
+	dup2(fd, 1);
+	r = capture(c, "-", err);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	return r;
+}
+
+struct flat_feed {
+	const struct kd_initconf *c;
+	struct kd_err *err;
+};
+
+static int feed_flat(int fd, void *ctx)
+{
+	struct flat_feed *f = ctx;
+
+	return capture_flat_to(f->c, fd, f->err);
+}
+
+/*
+ * Reads dir/file back from the target and checks it against dir/file.sha256 (as `kdump
+ * verify`). Caches are dropped first so that the bytes come from the target (the NFS server,
+ * the disk), not from this kernel's page cache.
+ */
+static int verify_dump(const char *dir, const char *file, struct kd_err *err)
+{
+	_cleanup_free_ char *path = kd_asprintf("%s/%s", dir, file);
+	_cleanup_close_ int fd = -1;
+	struct kd_verify v;
+	double t0 = kd_now();
+	int r;
+
+	if (!path)
+		return kd_err_set(err, -ENOMEM, "out of memory");
+	sync();
+	fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "3", 1) != 1)
+		kd_warn("verify: cannot drop caches (%s): the read-back may come from memory",
+			strerror(errno));
+	r = kd_manifest_verify(path, NULL, &v, err);
+	if (r < 0) {
+		kd_err_prefix(err, "verify after writing: ");
+		return r;
+	}
+	kd_info("verified: %s read back matches its manifest (%" PRIu64 " bytes, %" PRIu64
+		" blocks, %.1f s)", file, v.size, v.blocks_checked, kd_now() - t0);
+	return 0;
+}
+
 /* A dump into <mnt>/<path>/<host>-<date-time>/ on a local filesystem. */
 static int capture_local(const struct kd_initconf *c, const char *mnt, const char *spec,
 			 const char *fstype, struct kd_err *err)
@@ -362,20 +426,22 @@ static int capture_local(const struct kd_initconf *c, const char *mnt, const cha
 		kd_info("raw vmcore saved (uptime %.2f)", uptime());
 	}
 	if (c->flat) {
+		/* The stream is hashed on its way to the file: its manifest, vmcore.flat.sha256. */
 		_cleanup_close_ int fd = openat(dirfd, "vmcore.flat", O_WRONLY | O_CREAT | O_EXCL |
 						O_CLOEXEC, 0600);
-		int saved;
+		struct flat_feed ff = { c, err };
+		struct kd_manifest m;
 		if (fd < 0)
 			return kd_err_sys(err, -errno, "cannot create %s/vmcore.flat", dir);
-		fflush(stdout);
-		saved = dup(1);
-		dup2(fd, 1);
-		r = capture(c, "-", err);
-		fflush(stdout);
-		dup2(saved, 1);
-		close(saved);
+		r = kd_manifest_relay(fd, feed_flat, &ff, "vmcore.flat", &m, err);
 		if (r >= 0 && fsync(fd) < 0)
 			r = kd_err_sys(err, -errno, "%s/vmcore.flat: fsync failed", dir);
+		if (r >= 0) {
+			_cleanup_free_ char *mp = kd_asprintf("%s/vmcore.flat.sha256", dir);
+			r = mp ? kd_manifest_save(&m, mp, err)
+			       : kd_err_set(err, -ENOMEM, "out of memory");
+			kd_manifest_deinit(&m);
+		}
 	} else {
 		vmcore = kd_asprintf("%s/vmcore", dir);
 		if (!vmcore)
@@ -390,6 +456,13 @@ static int capture_local(const struct kd_initconf *c, const char *mnt, const cha
 	}
 	sync();
 	kd_info("dump complete (uptime %.2f)", uptime());
+	if (want_verify(c, c->target == KD_TARGET_NFS && strcmp(mnt, TARGET_MNT) == 0)) {
+		r = verify_dump(dir, c->flat ? "vmcore.flat" : "vmcore", err);
+		if (r < 0) {
+			save_extras(dirfd); /* .incomplete stays; the failure action follows */
+			return r;
+		}
+	}
 	save_extras(dirfd);
 	if (unlinkat(dirfd, KD_INCOMPLETE_MARKER, 0) < 0)
 		return kd_err_sys(err, -errno, "cannot remove %s/" KD_INCOMPLETE_MARKER, dir);
@@ -476,16 +549,33 @@ struct ssh_feed {
 static int feed_capture(int fd, void *ctx)
 {
 	struct ssh_feed *f = ctx;
-	int saved, r;
 
-	fflush(stdout);
-	saved = dup(1);
-	dup2(fd, 1);
-	r = capture(f->c, "-", f->err);
-	fflush(stdout);
-	dup2(saved, 1);
-	close(saved);
-	return r;
+	return capture_flat_to(f->c, fd, f->err);
+}
+
+struct ssh_hashed_feed {
+	struct ssh_feed *f;
+	struct kd_manifest *m;
+};
+
+/* The capture through the hashing relay into ssh's standard input. */
+static int feed_capture_hashed(int fd, void *ctx)
+{
+	struct ssh_hashed_feed *h = ctx;
+
+	return kd_manifest_relay(fd, feed_capture, h->f, "vmcore.flat", h->m, h->f->err);
+}
+
+struct text_feed {
+	const char *text;
+	size_t len;
+};
+
+static int feed_text(int fd, void *ctx)
+{
+	struct text_feed *t = ctx;
+
+	return kd_write_all(fd, t->text, t->len);
 }
 
 static int feed_command(int fd, void *ctx)
@@ -507,7 +597,9 @@ static int capture_ssh(const struct kd_initconf *c, struct kd_err *err)
 						 { "info.json", "info", "--json" } };
 	struct ssh_feed f = { c, NULL, err };
 	_cleanup_free_ char *dir = NULL, *cmd = NULL;
-	char name[128];
+	bool verify = want_verify(c, true);
+	struct kd_manifest m = { 0 };
+	char name[128], sha[65] = "";
 	int r;
 
 	dump_dir_name(c, name, sizeof(name));
@@ -521,10 +613,35 @@ static int capture_ssh(const struct kd_initconf *c, struct kd_err *err)
 		return r;
 	kd_info("ssh connected to %s (uptime %.2f)", c->ssh_host, uptime());
 	kd_info("writing to %s@%s:%s/vmcore.flat", c->ssh_user, c->ssh_host, dir);
-	r = kd_ssh_run(&t, cmd, feed_capture, &f, err);
-	if (r < 0)
-		return r;
-	kd_info("dump sent (uptime %.2f)", uptime());
+	if (verify) {
+		struct ssh_hashed_feed hf = { &f, &m };
+		_cleanup_free_ char *text = NULL, *mc = kd_ssh_cmd_file(dir, "vmcore.flat.sha256");
+		struct text_feed tf;
+
+		r = kd_ssh_run(&t, cmd, feed_capture_hashed, &hf, err);
+		if (r < 0) {
+			kd_manifest_deinit(&m); /* set if ssh failed after the relay finished */
+			return r;
+		}
+		kd_manifest_hex(m.sha256, sha);
+		kd_info("dump sent: %" PRIu64 " bytes, sha256 %s (uptime %.2f)", m.size, sha,
+			uptime());
+		r = kd_manifest_format(&m, &text, &tf.len);
+		kd_manifest_deinit(&m);
+		if (r < 0 || !mc)
+			return kd_err_set(err, -ENOMEM, "out of memory");
+		tf.text = text;
+		r = kd_ssh_run(&t, mc, feed_text, &tf, err);
+		if (r < 0) {
+			kd_err_prefix(err, "vmcore.flat.sha256: ");
+			return r;
+		}
+	} else {
+		r = kd_ssh_run(&t, cmd, feed_capture, &f, err);
+		if (r < 0)
+			return r;
+		kd_info("dump sent (uptime %.2f)", uptime());
+	}
 	for (size_t i = 0; i < KD_ARRAY_SIZE(extras); i++) {
 		char *argv[4] = { (char *)extras[i][1], (char *)extras[i][2], NULL, NULL };
 		_cleanup_free_ char *fc = NULL;
@@ -540,6 +657,27 @@ static int capture_ssh(const struct kd_initconf *c, struct kd_err *err)
 			kd_warn("%s not written: %s", extras[i][0], e2.msg[0] ? e2.msg : "error");
 			kd_err_clear(&e2);
 		}
+	}
+	if (verify) {
+		/* The server hashes what it stored; only a match is renamed to vmcore.flat. */
+		free(cmd);
+		cmd = kd_ssh_cmd_check(dir, sha);
+		if (!cmd)
+			return kd_err_set(err, -ENOMEM, "out of memory");
+		r = kd_ssh_run(&t, cmd, NULL, NULL, err);
+		if (r == -EIO)
+			return kd_err_set(err, -EBADMSG, "verify after writing: %s@%s:%s/"
+					  "vmcore.flat.part differs from the stream sent (sha256 %s; "
+					  "sha256sum's message is above); kept with .incomplete: "
+					  "`kdump verify -m vmcore.flat.sha256 vmcore.flat.part` "
+					  "there names the first bad block", c->ssh_user, c->ssh_host,
+					  dir, sha);
+		if (r < 0) {
+			kd_err_prefix(err, "verify after writing: ");
+			return r;
+		}
+		kd_info("verified: the server's vmcore.flat.part matches the stream sent (uptime "
+			"%.2f)", uptime());
 	}
 	free(cmd);
 	cmd = kd_ssh_cmd_finish(dir);
@@ -631,7 +769,11 @@ static void help(void)
 	       "    with finit_module(2), waits for the target device, then captures /proc/vmcore:\n"
 	       "    to <path>/<host>-<date-time>/vmcore on a local filesystem (with dmesg.txt,\n"
 	       "    info.txt, info.json and a .incomplete marker removed when the dump is\n"
-	       "    complete), or as a flattened stream onto a raw device. Finally powers off,\n"
+	       "    complete), or as a flattened stream onto a raw device; over ssh, a\n"
+	       "    flattened stream (vmcore.flat with its manifest vmcore.flat.sha256), or onto\n"
+	       "    NFS. With verify=yes, or auto on ssh and nfs, the dump is read back from the\n"
+	       "    target and checked against its SHA-256 manifest before .incomplete goes; a\n"
+	       "    mismatch runs the failure action. Finally powers off,\n"
 	       "    reboots or halts.\n"
 	       "    Outside PID 1 it only checks a settings file.\n\n"
 	       "OPTIONS\n"

@@ -653,6 +653,9 @@ static int apply_config(struct opts *o, const char *sysroot, struct kd_err *err)
 	ic->level = k->collector.dump_level;
 	snprintf(ic->compress, sizeof(ic->compress), "%s", conf_compress_name(k->collector.compress));
 	ic->flat = k->collector.flattened && ic->target == KD_TARGET_LOCAL;
+	ic->verify = k->verify == CONF_VERIFY_YES  ? KD_VERIFY_YES
+		     : k->verify == CONF_VERIFY_NO ? KD_VERIFY_NO
+						   : KD_VERIFY_AUTO;
 	if (k->collector.format == CONF_FORMAT_ELF)
 		kd_warn("%s: core_collector -E: the capture initramfs writes kdump-compressed "
 			"dumps; -E is ignored", k->file);

@@ -29,6 +29,11 @@ const char *kd_failure_action_name(enum kd_failure_action a)
 	}
 }
 
+const char *kd_verify_mode_name(enum kd_verify_mode v)
+{
+	return v == KD_VERIFY_YES ? "yes" : v == KD_VERIFY_NO ? "no" : "auto";
+}
+
 static bool parse_bool(const char *v)
 {
 	return strcmp(v, "1") == 0 || strcmp(v, "yes") == 0;
@@ -133,6 +138,15 @@ int kd_initconf_parse(const char *text, const char *what, struct kd_initconf *re
 			c.save_raw = parse_bool(v);
 		} else if (strcmp(k, "flat") == 0) {
 			c.flat = parse_bool(v);
+		} else if (strcmp(k, "verify") == 0) {
+			enum kd_verify_mode m;
+			for (m = KD_VERIFY_AUTO; m <= KD_VERIFY_NO; m++)
+				if (strcmp(v, kd_verify_mode_name(m)) == 0)
+					break;
+			if (m > KD_VERIFY_NO)
+				r = kd_err_set(err, -EINVAL, "%s:%zu: verify must be auto, yes or no, "
+					       "not \"%s\"", what, lineno, v);
+			c.verify = m;
 		} else if (strcmp(k, "check_space") == 0) {
 			c.check_space = parse_bool(v);
 		} else if (strcmp(k, "hostname") == 0) {
@@ -253,9 +267,9 @@ char *kd_initconf_format(const struct kd_initconf *c)
 			      c->save_raw, c->wait_secs);
 	if (c->compress[0])
 		n += (size_t)snprintf(s + n, cap - n, "compress=%s\n", c->compress);
-	n += (size_t)snprintf(s + n, cap - n, "failure_action=%s\nkeep=%u\nflat=%d\ncheck_space=%d\n",
-			      kd_failure_action_name(c->failure_action), c->keep, c->flat,
-			      c->check_space);
+	n += (size_t)snprintf(s + n, cap - n, "failure_action=%s\nkeep=%u\nflat=%d\ncheck_space=%d\n"
+			      "verify=%s\n", kd_failure_action_name(c->failure_action), c->keep,
+			      c->flat, c->check_space, kd_verify_mode_name(c->verify));
 	if (c->hostname[0])
 		n += (size_t)snprintf(s + n, cap - n, "hostname=%s\n", c->hostname);
 	if (c->rootfs_device[0])

@@ -19,6 +19,9 @@ enum kd_failure_action {
 	KD_FAILURE_POWEROFF,
 };
 
+/* Read the dump back after writing and check it (auto: for the ssh and nfs targets). */
+enum kd_verify_mode { KD_VERIFY_AUTO, KD_VERIFY_YES, KD_VERIFY_NO };
+
 struct kd_initconf {
 	enum kd_target_kind target;
 	char device[256];	/* /dev/vda, or UUID=... / LABEL=... (resolved under /dev/disk) */
@@ -39,6 +42,7 @@ struct kd_initconf {
 	unsigned keep;		/* retention: newest N complete dumps kept, 0 = all */
 	bool flat;		/* local target: a flattened vmcore.flat instead of vmcore */
 	bool check_space;	/* refuse a local target without room for the estimated dump */
+	enum kd_verify_mode verify;
 	size_t n_modules;
 	char modules[KD_INITCONF_MAX_MODULES][160];	/* paths under /lib/modules, in order */
 	bool optional[KD_INITCONF_MAX_MODULES];	/* soft dependency: failure tolerated */
@@ -70,5 +74,6 @@ int kd_initconf_parse(const char *text, const char *what, struct kd_initconf *re
 char *kd_initconf_format(const struct kd_initconf *c);
 const char *kd_final_action_name(enum kd_final_action a);
 const char *kd_failure_action_name(enum kd_failure_action a);
+const char *kd_verify_mode_name(enum kd_verify_mode v);
 
 #endif

@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #define MANIFEST_MAX_TEXT (64u << 20)
@@ -20,7 +22,7 @@ void kd_manifest_deinit(struct kd_manifest *m)
 	m->blocks = NULL;
 }
 
-static void hex(const uint8_t d[32], char out[65])
+void kd_manifest_hex(const uint8_t d[32], char out[65])
 {
 	static const char digits[] = "0123456789abcdef";
 
@@ -103,12 +105,12 @@ int kd_manifest_format(const struct kd_manifest *m, char **ret, size_t *ret_len)
 
 	if (!s)
 		return -ENOMEM;
-	hex(m->sha256, h);
+	kd_manifest_hex(m->sha256, h);
 	len = (size_t)snprintf(s, cap, "%s  %s\n# kdump-manifest %d\n# size %" PRIu64
 			       "\n# block-size %" PRIu32 "\n", h, m->name, KD_MANIFEST_VERSION,
 			       m->size, m->block_size);
 	for (uint64_t b = 0; b < m->nr_blocks; b++) {
-		hex(m->blocks[b], h);
+		kd_manifest_hex(m->blocks[b], h);
 		len += (size_t)snprintf(s + len, cap - len, "# block %" PRIu64 " %s\n", b, h);
 	}
 	*ret = s;
@@ -254,25 +256,13 @@ fail:
 	return r;
 }
 
-int kd_manifest_write(const char *dump, struct kd_err *err)
+int kd_manifest_save(const struct kd_manifest *m, const char *out, struct kd_err *err)
 {
-	_cleanup_free_ char *copy = kd_strdup(dump), *out = kd_asprintf("%s.sha256", dump);
 	_cleanup_free_ char *tmp = NULL, *text = NULL;
-	_cleanup_close_ int fd = -1;
-	struct kd_manifest m;
 	size_t len;
 	int r, wfd;
 
-	if (!copy || !out)
-		return kd_err_set(err, -ENOMEM, "out of memory");
-	fd = open(dump, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return kd_err_sys(err, -errno, "cannot open %s", dump);
-	r = kd_manifest_compute(fd, basename(copy), &m, err);
-	if (r < 0)
-		return r;
-	r = kd_manifest_format(&m, &text, &len);
-	kd_manifest_deinit(&m);
+	r = kd_manifest_format(m, &text, &len);
 	if (r < 0)
 		return kd_err_set(err, r, "out of memory");
 	tmp = kd_asprintf("%s.tmp-%d", out, (int)getpid());
@@ -292,6 +282,181 @@ int kd_manifest_write(const char *dump, struct kd_err *err)
 		unlink(tmp);
 		return kd_err_sys(err, r, "cannot write %s", out);
 	}
+	return 0;
+}
+
+int kd_manifest_write(const char *dump, struct kd_err *err)
+{
+	_cleanup_free_ char *copy = kd_strdup(dump), *out = kd_asprintf("%s.sha256", dump);
+	_cleanup_close_ int fd = -1;
+	struct kd_manifest m;
+	int r;
+
+	if (!copy || !out)
+		return kd_err_set(err, -ENOMEM, "out of memory");
+	fd = open(dump, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return kd_err_sys(err, -errno, "cannot open %s", dump);
+	r = kd_manifest_compute(fd, basename(copy), &m, err);
+	if (r < 0)
+		return r;
+	r = kd_manifest_save(&m, out, err);
+	kd_manifest_deinit(&m);
+	return r;
+}
+
+void kd_manifest_hasher_init(struct kd_manifest_hasher *h, const char *name)
+{
+	memset(h, 0, sizeof(*h));
+	h->m.block_size = KD_MANIFEST_BLOCK;
+	snprintf(h->m.name, sizeof(h->m.name), "%s", name);
+	kd_sha256_init(&h->whole);
+	kd_sha256_init(&h->block);
+}
+
+/* Closes the current block into the table, growing it by doubling. */
+static int hasher_close_block(struct kd_manifest_hasher *h)
+{
+	if (h->m.nr_blocks == h->cap_blocks) {
+		uint64_t cap = h->cap_blocks ? 2 * h->cap_blocks : 64;
+		void *p;
+
+		if (cap > MANIFEST_MAX_SIZE / KD_MANIFEST_BLOCK)
+			return -EFBIG;
+		p = realloc(h->m.blocks, (size_t)cap * sizeof(*h->m.blocks));
+		if (!p)
+			return -ENOMEM;
+		h->m.blocks = p;
+		h->cap_blocks = cap;
+	}
+	kd_sha256_final(&h->block, h->m.blocks[h->m.nr_blocks++]);
+	kd_sha256_init(&h->block);
+	h->in_block = 0;
+	return 0;
+}
+
+int kd_manifest_hasher_update(struct kd_manifest_hasher *h, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	kd_sha256_update(&h->whole, p, len);
+	h->m.size += len;
+	while (len) {
+		size_t n = KD_MIN(len, (size_t)(h->m.block_size - h->in_block));
+		int r;
+
+		kd_sha256_update(&h->block, p, n);
+		h->in_block += (uint32_t)n;
+		p += n;
+		len -= n;
+		if (h->in_block == h->m.block_size) {
+			r = hasher_close_block(h);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+int kd_manifest_hasher_finish(struct kd_manifest_hasher *h, struct kd_manifest *ret)
+{
+	int r;
+
+	if (h->in_block) {
+		r = hasher_close_block(h);
+		if (r < 0) {
+			kd_manifest_hasher_abort(h);
+			return r;
+		}
+	}
+	kd_sha256_final(&h->whole, h->m.sha256);
+	*ret = h->m;
+	h->m.blocks = NULL;
+	return 0;
+}
+
+void kd_manifest_hasher_abort(struct kd_manifest_hasher *h)
+{
+	free(h->m.blocks);
+	h->m.blocks = NULL;
+}
+
+struct relay {
+	struct kd_manifest_hasher h;
+	int in, out;
+	int error;		/* -errno of the hashing or of a write to out */
+	uint64_t written;
+};
+
+static void *relay_thread(void *arg)
+{
+	struct relay *rl = arg;
+	uint8_t *buf = malloc(READ_CHUNK);
+
+	if (!buf)
+		rl->error = -ENOMEM;
+	while (buf) {
+		ssize_t n = read(rl->in, buf, READ_CHUNK);
+		int r;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rl->error = n < 0 ? -errno : 0;
+			break;
+		}
+		r = kd_manifest_hasher_update(&rl->h, buf, (size_t)n);
+		if (r == 0)
+			r = kd_write_all(rl->out, buf, (size_t)n);
+		if (r < 0) {
+			rl->error = r;
+			break;
+		}
+		rl->written += (uint64_t)n;
+	}
+	free(buf);
+	/* The producer must not block on a pipe nobody reads: its writes now fail (EPIPE). */
+	close(rl->in);
+	rl->in = -1;
+	return NULL;
+}
+
+int kd_manifest_relay(int out, int (*produce)(int fd, void *ctx), void *ctx, const char *name,
+		      struct kd_manifest *ret, struct kd_err *err)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	struct relay rl = { .out = out };
+	pthread_t th;
+	int p[2], r, pr;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return kd_err_sys(err, -errno, "pipe failed");
+	kd_manifest_hasher_init(&rl.h, name);
+	rl.in = p[0];
+	sigaction(SIGPIPE, &ign, &old);
+	r = pthread_create(&th, NULL, relay_thread, &rl);
+	if (r != 0) {
+		sigaction(SIGPIPE, &old, NULL);
+		close(p[0]);
+		close(p[1]);
+		return kd_err_sys(err, -r, "cannot start the hashing thread");
+	}
+	pr = produce(p[1], ctx);
+	close(p[1]);
+	pthread_join(th, NULL);
+	sigaction(SIGPIPE, &old, NULL);
+	if (rl.error < 0) { /* the cause of the producer's failure too, if it failed */
+		kd_manifest_hasher_abort(&rl.h);
+		return kd_err_sys(err, rl.error, "%s: passing the stream on failed after %" PRIu64
+				  " bytes", name, rl.written);
+	}
+	if (pr < 0) {
+		kd_manifest_hasher_abort(&rl.h);
+		return err && err->code ? err->code : kd_err_set(err, pr, "writing %s failed", name);
+	}
+	r = kd_manifest_hasher_finish(&rl.h, ret);
+	if (r < 0)
+		return kd_err_set(err, r, "%s: no room for the block digests", name);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #define KD_MANIFEST_H
 
 #include "kdump/base.h"
+#include "kdump/sha256.h"
 
 /*
  * The manifest of DUMP is the text file DUMP.sha256 (format 1):
@@ -46,6 +47,35 @@ int kd_manifest_parse(const char *text, size_t len, const char *path, struct kd_
 		      struct kd_err *err);
 /* Writes DUMP.sha256 for the file at dump (0600, under a temporary name, then renamed). */
 int kd_manifest_write(const char *dump, struct kd_err *err);
+/* Writes the manifest m to the file at path (0600, under a temporary name, then renamed). */
+int kd_manifest_save(const struct kd_manifest *m, const char *path, struct kd_err *err);
+/* A digest as 64 lowercase hex digits and a NUL. */
+void kd_manifest_hex(const uint8_t digest[32], char out[65]);
+
+/* A manifest built from a stream, in order, as it passes (no file to read back). */
+struct kd_manifest_hasher {
+	struct kd_manifest m;	/* size, name and the blocks finished so far */
+	struct kd_sha256 whole, block;
+	uint32_t in_block;	/* bytes of the current block hashed */
+	uint64_t cap_blocks;	/* room in m.blocks */
+};
+
+void kd_manifest_hasher_init(struct kd_manifest_hasher *h, const char *name);
+/* Hashes len more bytes; -ENOMEM if the block table cannot grow. */
+int kd_manifest_hasher_update(struct kd_manifest_hasher *h, const void *data, size_t len);
+/* Finishes the last block and the whole digest and hands the manifest over (h is spent). */
+int kd_manifest_hasher_finish(struct kd_manifest_hasher *h, struct kd_manifest *ret);
+/* Frees a hasher that will not be finished. */
+void kd_manifest_hasher_abort(struct kd_manifest_hasher *h);
+
+/*
+ * Runs produce(fd, ctx) with fd the write end of a pipe, while a thread reads the pipe, hashes
+ * what passes into a manifest named name and writes it on to out. Returns produce's failure,
+ * else a failure to write to out (then produce's writes fail with EPIPE), else 0 with the
+ * manifest of exactly the bytes written to out in *ret. SIGPIPE is ignored meanwhile.
+ */
+int kd_manifest_relay(int out, int (*produce)(int fd, void *ctx), void *ctx, const char *name,
+		      struct kd_manifest *ret, struct kd_err *err);
 
 /* What kd_manifest_verify found. */
 struct kd_verify {

@@ -139,6 +139,19 @@ char *kd_ssh_cmd_finish(const char *dir)
 			   d, d, d);
 }
 
+char *kd_ssh_cmd_check(const char *dir, const char *sha256)
+{
+	_cleanup_free_ char *d = NULL;
+
+	if (strlen(sha256) != 64 || strspn(sha256, "0123456789abcdef") != 64)
+		return NULL;
+	d = kd_shell_quote(dir);
+	if (!d)
+		return NULL;
+	/* the digest is hex only: nothing in the line needs quoting */
+	return kd_asprintf("cd -- %s && echo '%s  vmcore.flat.part' | sha256sum -c -", d, sha256);
+}
+
 int kd_ssh_run(const struct kd_ssh_target *t, const char *remote_cmd,
 	       int (*feed)(int fd, void *ctx), void *ctx, struct kd_err *err)
 {

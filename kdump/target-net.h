@@ -35,6 +35,8 @@ char **kd_ssh_argv(const struct kd_ssh_target *t, const char *remote_cmd);
 char *kd_ssh_cmd_begin(const char *dir);	 /* mkdir, .incomplete, stdin -> vmcore.flat.part */
 char *kd_ssh_cmd_file(const char *dir, const char *name); /* stdin -> dir/name */
 char *kd_ssh_cmd_finish(const char *dir);	 /* rename to vmcore.flat, remove .incomplete */
+/* sha256sum -c of dir/vmcore.flat.part against sha256 (64 hex digits, else NULL). */
+char *kd_ssh_cmd_check(const char *dir, const char *sha256);
 
 /*
  * Runs ssh (fork + execv, no shell on this side) with remote_cmd, its standard input a pipe

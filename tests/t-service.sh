@@ -77,7 +77,7 @@ img=$R/var/lib/kdump/initrd.img-$rel
 mkdir "$t/x" && (cd "$t/x" && zcat "$img" | cpio -id --quiet 2>/dev/null)
 ic=$t/x/etc/kdump/init.conf
 for want in target=local device=LABEL=crash fstype=ext4 path=/dumps level=31 compress=lzo \
-	failure_action=dump_to_rootfs keep=3 hostname=web1 \
+	failure_action=dump_to_rootfs keep=3 hostname=web1 verify=auto \
 	rootfs_device=UUID=11111111-2222-3333-4444-555555555555 rootfs_fstype=ext4 \
 	final_action=reboot module=virtio_blk.ko module=virtio_pci.ko; do
 	grep -qx -- "$want" "$ic" || { cat "$ic"; fail "init.conf lacks $want"; }
@@ -86,12 +86,14 @@ cmp "$t/x/init" "$static" || fail "/init is not the given binary"
 
 "$KDUMP" start --root "$R" --kdump "$static" --dry-run >/dev/null 2>"$t/start2.err"
 grep -q "is up to date" "$t/start2.err" || { cat "$t/start2.err"; fail "rebuilt without a change"; }
-conf "ext4 LABEL=crash" "path /dumps" "keep 2" "failure_action poweroff"
+conf "ext4 LABEL=crash" "path /dumps" "keep 2" "failure_action poweroff" "verify yes"
 "$KDUMP" start --root "$R" --kdump "$static" --dry-run >/dev/null 2>"$t/start3.err"
 grep -q "(its inputs changed)" "$t/start3.err" || { cat "$t/start3.err"; fail "config change: no rebuild"; }
 rm -rf "$t/x" && mkdir "$t/x" && (cd "$t/x" && zcat "$img" | cpio -id --quiet 2>/dev/null)
-grep -qx "failure_action=poweroff" "$ic" && grep -qx "keep=2" "$ic" || fail "rebuilt image has the old settings"
-conf "ext4 LABEL=crash" "path /dumps" "keep 2" "failure_action poweroff" "force_no_rebuild 1" "#"
+grep -qx "failure_action=poweroff" "$ic" && grep -qx "keep=2" "$ic" &&
+	grep -qx "verify=yes" "$ic" || fail "rebuilt image has the old settings"
+conf "ext4 LABEL=crash" "path /dumps" "keep 2" "failure_action poweroff" "verify yes" \
+	"force_no_rebuild 1" "#"
 "$KDUMP" start --root "$R" --kdump "$static" --dry-run >/dev/null 2>"$t/start4.err"
 grep -q "force_no_rebuild: using .* as it is" "$t/start4.err" || { cat "$t/start4.err"; fail "force_no_rebuild"; }
 # An invalid config arms nothing and says where.

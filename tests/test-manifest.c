@@ -138,6 +138,119 @@ static void test_verify(void **state)
 	free(data);
 }
 
+static void expect_same(const struct kd_manifest *a, const struct kd_manifest *b)
+{
+	assert_int_equal(a->size, b->size);
+	assert_int_equal(a->block_size, b->block_size);
+	assert_int_equal(a->nr_blocks, b->nr_blocks);
+	assert_memory_equal(a->sha256, b->sha256, 32);
+	if (a->nr_blocks)
+		assert_memory_equal(a->blocks, b->blocks, a->nr_blocks * 32);
+}
+
+/* The stream hasher gives what reading the file back gives, however the bytes are cut. */
+static void test_hasher(void **state)
+{
+	static const size_t lens[] = { 0, 1, KD_MANIFEST_BLOCK, 2 * KD_MANIFEST_BLOCK + 777 };
+	static const size_t steps[] = { 7, 65537, 3 * KD_MANIFEST_BLOCK };
+
+	(void)state;
+	for (size_t i = 0; i < KD_ARRAY_SIZE(lens); i++) {
+		uint8_t *data = pattern(lens[i] ? lens[i] : 1);
+		const char *path = tu_tmp("dump-h");
+		struct kd_manifest want, got;
+		struct kd_err err = { 0 };
+		int fd;
+
+		write_file(path, data, lens[i]);
+		fd = open(path, O_RDONLY);
+		assert_int_equal(kd_manifest_compute(fd, "x", &want, &err), 0);
+		close(fd);
+		for (size_t s = 0; s < KD_ARRAY_SIZE(steps); s++) {
+			struct kd_manifest_hasher h;
+
+			kd_manifest_hasher_init(&h, "x");
+			for (size_t off = 0; off < lens[i]; off += steps[s])
+				assert_int_equal(kd_manifest_hasher_update(&h, data + off,
+						 KD_MIN(steps[s], lens[i] - off)), 0);
+			assert_int_equal(kd_manifest_hasher_finish(&h, &got), 0);
+			expect_same(&want, &got);
+			kd_manifest_deinit(&got);
+		}
+		kd_manifest_deinit(&want);
+		free(data);
+	}
+}
+
+struct produce_ctx {
+	const uint8_t *data;
+	size_t len;
+	int ret;
+	int wrote;	/* kd_write_all's result */
+};
+
+static int produce(int fd, void *ctx)
+{
+	struct produce_ctx *p = ctx;
+
+	/* odd-sized writes, as the capture's flattened writer makes them */
+	for (size_t off = 0; off < p->len; off += 100003) {
+		p->wrote = kd_write_all(fd, p->data + off, KD_MIN((size_t)100003, p->len - off));
+		if (p->wrote < 0)
+			return p->wrote;
+	}
+	return p->ret;
+}
+
+/* The relay passes every byte on, and its manifest is that of what arrived. */
+static void test_relay(void **state)
+{
+	size_t len = 3 * KD_MANIFEST_BLOCK + 4321;
+	uint8_t *data = pattern(len), *back;
+	const char *path = tu_tmp("relayed");
+	struct produce_ctx pc = { data, len, 0, 0 };
+	struct kd_manifest m, want;
+	struct kd_err err = { 0 };
+	size_t blen;
+	int fd, p[2];
+
+	(void)state;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(kd_manifest_relay(fd, produce, &pc, "vmcore.flat", &m, &err), 0);
+	close(fd);
+	back = tu_read_file(path, &blen);
+	assert_int_equal(blen, len);
+	assert_memory_equal(back, data, len);
+	free(back);
+	fd = open(path, O_RDONLY);
+	assert_int_equal(kd_manifest_compute(fd, "vmcore.flat", &want, &err), 0);
+	close(fd);
+	expect_same(&want, &m);
+	assert_string_equal(m.name, "vmcore.flat");
+	kd_manifest_deinit(&m);
+	kd_manifest_deinit(&want);
+
+	/* the producer fails: its error, no manifest */
+	pc.ret = -EIO;
+	fd = open(path, O_WRONLY | O_TRUNC);
+	err = (struct kd_err){ 0 };
+	assert_int_equal(kd_manifest_relay(fd, produce, &pc, "vmcore.flat", &m, &err), -EIO);
+	assert_non_null(strstr(err.msg, "writing vmcore.flat failed"));
+	close(fd);
+
+	/* the far side is gone (ssh died): the producer's writes fail instead of blocking */
+	pc.ret = 0;
+	assert_int_equal(pipe(p), 0);
+	close(p[0]);
+	err = (struct kd_err){ 0 };
+	assert_int_equal(kd_manifest_relay(p[1], produce, &pc, "vmcore.flat", &m, &err), -EPIPE);
+	assert_int_equal(pc.wrote, -EPIPE);
+	assert_non_null(strstr(err.msg, "vmcore.flat: passing the stream on failed after 0 bytes"));
+	close(p[1]);
+	free(data);
+}
+
 static void expect_parse_error(const char *text, const char *needle)
 {
 	struct kd_manifest m;
@@ -185,6 +298,8 @@ int main(void)
 		cmocka_unit_test(test_sha256_vectors),
 		cmocka_unit_test(test_format_round_trip),
 		cmocka_unit_test(test_verify),
+		cmocka_unit_test(test_hasher),
+		cmocka_unit_test(test_relay),
 		cmocka_unit_test(test_parse_errors),
 	};
 

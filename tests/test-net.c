@@ -4,6 +4,7 @@
 #include "testutil.h"
 #include "kdump/elfdeps.h"
 #include "kdump/initconf.h"
+#include "kdump/manifest.h"
 #include "kdump/net.h"
 #include "kdump/target-net.h"
 
@@ -519,6 +520,89 @@ static void test_ssh_run(void **state)
 	assert_string_equal(err.msg, "cannot run /nonexistent/ssh");
 }
 
+struct hashed_ctx {
+	struct feed_ctx *fc;
+	struct kd_manifest *m;
+	struct kd_err *err;
+};
+
+static int feed_hashed(int fd, void *ctx)
+{
+	struct hashed_ctx *h = ctx;
+
+	return kd_manifest_relay(fd, feed_pattern, h->fc, "vmcore.flat", h->m, h->err);
+}
+
+static void run_sh(const char *cmd, int want_status)
+{
+	int st = system(cmd);
+
+	assert_true(WIFEXITED(st));
+	if (WEXITSTATUS(st) != want_status)
+		fail_msg("%s: exit %d, want %d", cmd, WEXITSTATUS(st), want_status);
+}
+
+/*
+ * The ssh target's check: the stream hashed on its way into (fake) ssh, stored as the server
+ * would store it, then the remote check run by a real shell: a match passes, one flipped byte
+ * fails, and the manifest names the block.
+ */
+static void test_ssh_verify(void **state)
+{
+	struct kd_ssh_target t = target_tmpl;
+	struct feed_ctx fc = { (2 << 20) + 5000, 0 };
+	struct kd_manifest m;
+	struct kd_err err = { 0 };
+	struct hashed_ctx hc = { &fc, &m, &err };
+	char base[400], dir[512], part[600], mpath[600], sha[65];
+	_cleanup_free_ char *check = NULL;
+	uint8_t *data;
+	size_t len;
+	FILE *f;
+
+	(void)state;
+	t.ssh = fake_ssh(true);
+	unsetenv("FAKE_SSH_RC");
+	assert_int_equal(kd_ssh_run(&t, "cat", feed_hashed, &hc, &err), 0);
+	assert_int_equal(m.size, fc.bytes);
+	assert_int_equal(m.nr_blocks, 3);
+	kd_manifest_hex(m.sha256, sha);
+
+	snprintf(base, sizeof(base), "%s", tu_tmp("srv"));
+	mkdir(base, 0755);
+	snprintf(dir, sizeof(dir), "%s/h it's; $(touch pwned-v) `x` \"q\"", base);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(part, sizeof(part), "%s/vmcore.flat.part", dir);
+	snprintf(mpath, sizeof(mpath), "%s/vmcore.flat.sha256", dir);
+	assert_int_equal(rename(tu_tmp("stdin"), part), 0);
+	assert_int_equal(kd_manifest_save(&m, mpath, &err), 0);
+	kd_manifest_deinit(&m);
+
+	check = kd_ssh_cmd_check(dir, sha);
+	assert_non_null(check);
+	run_sh(check, 0);
+	/* the manifest is what `kdump verify` reads; its first line is sha256sum's */
+	assert_int_equal(kd_manifest_verify(part, mpath, NULL, &err), 0);
+
+	/* one byte changed on the server's disk */
+	data = tu_read_file(part, &len);
+	data[(1 << 20) + 77] ^= 0x40;
+	f = fopen(part, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+	free(data);
+	run_sh(check, 1);
+	assert_int_equal(kd_manifest_verify(part, mpath, NULL, &err), -EBADMSG);
+	assert_non_null(strstr(err.msg, "block 1 (bytes 0x100000-0x1fffff) differs"));
+	assert_int_equal(access("pwned-v", F_OK), -1); /* nothing was run from the name */
+
+	/* only a digest of 64 hex digits goes into the command */
+	assert_null(kd_ssh_cmd_check(dir, "0123"));
+	sha[10] = '\'';
+	assert_null(kd_ssh_cmd_check(dir, sha));
+}
+
 static void test_nfs_options(void **state)
 {
 	char *o;
@@ -561,6 +645,7 @@ static void test_initconf_net(void **state)
 	snprintf(c.net_gateway, sizeof(c.net_gateway), "192.0.2.1");
 	snprintf(c.net_iface, sizeof(c.net_iface), "eth1");
 	snprintf(c.hostname, sizeof(c.hostname), "web1");
+	c.verify = KD_VERIFY_NO;
 	text = kd_initconf_format(&c);
 	assert_int_equal(kd_initconf_parse(text, "f", &back, &err), 0);
 	assert_int_equal(back.target, KD_TARGET_SSH);
@@ -571,6 +656,7 @@ static void test_initconf_net(void **state)
 	assert_string_equal(back.net_gateway, "192.0.2.1");
 	assert_string_equal(back.net_iface, "eth1");
 	assert_string_equal(back.hostname, "web1");
+	assert_int_equal(back.verify, KD_VERIFY_NO);
 
 	assert_int_equal(kd_initconf_parse("target=nfs\nnfs_server=10.0.0.1\nnfs_export=/e\n"
 					   "nfs_vers=4.1\nnet_addr=10.0.0.2/8\n", "f", &back, &err),
@@ -585,6 +671,12 @@ static void test_initconf_net(void **state)
 	assert_string_equal(err.msg, "f: target=nfs needs net_addr=ADDR/PREFIX");
 	assert_int_equal(kd_initconf_parse("target=nfs\nnfs_vers=5\n", "f", &back, &err), -EINVAL);
 	assert_string_equal(err.msg, "f:2: nfs_vers must be 3, 4, 4.0, 4.1 or 4.2");
+	assert_int_equal(kd_initconf_parse("target=ssh\nverify=maybe\n", "f", &back, &err),
+			 -EINVAL);
+	assert_string_equal(err.msg, "f:2: verify must be auto, yes or no, not \"maybe\"");
+	assert_int_equal(kd_initconf_parse("target=nfs\nnfs_server=10.0.0.1\nnfs_export=/e\n"
+					   "net_addr=10.0.0.2/8\n", "f", &back, &err), 0);
+	assert_int_equal(back.verify, KD_VERIFY_AUTO); /* an older init.conf: auto */
 	assert_int_equal(kd_initconf_parse("target=ssh\nssh_port=0\n", "f", &back, &err), -EINVAL);
 	assert_string_equal(err.msg, "f:2: ssh_port must be 1-65535");
 }
@@ -601,6 +693,7 @@ int main(void)
 		cmocka_unit_test(test_ssh_argv),
 		cmocka_unit_test(test_ssh_remote_commands),
 		cmocka_unit_test(test_ssh_run),
+		cmocka_unit_test(test_ssh_verify),
 		cmocka_unit_test(test_nfs_options),
 		cmocka_unit_test(test_initconf_net),
 	};
