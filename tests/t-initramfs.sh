@@ -61,6 +61,7 @@ failure_action=dump_to_rootfs
 keep=0
 flat=0
 check_space=1
+verify=auto
 module=virtio_blk.ko.xz
 module?=crc32c_generic.ko.xz
 module=crc16.ko.xz
