@@ -188,7 +188,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory check-run
 # The same tests built with AddressSanitizer + UBSan in build/san (CI runs both passes).
 # The VM cycle is left out here: it boots a static kdump, which is not sanitized.
-SAN_SKIP := tests/t-vm-cycle.sh
+SAN_SKIP := tests/t-vm-cycle.sh tests/t-vm-corrupt.sh
 check-sanitize: deps
 	$(Q)$(MAKE) --no-print-directory B=$(B)/san SANITIZE=address,undefined FIX=$(abspath $(FIX)) \
 		SHELL_TESTS="$(filter-out $(SAN_SKIP),$(SHELL_TESTS))" check-run
