@@ -6,6 +6,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Runs of whole blocks go through kd_sha256_blocks(). In a hosted x86_64 build it is
+ * kdump/sha256.c's dispatcher (SHA-NI where the CPU has it, else the portable function below);
+ * in a freestanding build (the purgatory: -ffreestanding makes __STDC_HOSTED__ 0) or with
+ * KD_SHA256_NO_DISPATCH defined it is an inline loop over the portable function, so the
+ * purgatory stays SIMD-free and links nothing.
+ */
+#if defined(__x86_64__) && __STDC_HOSTED__ && !defined(KD_SHA256_NO_DISPATCH)
+#define KD_SHA256_DISPATCH 1
+#endif
+
 struct kd_sha256 {
 	uint32_t h[8];
 	uint64_t len;		/* bytes hashed so far */
@@ -57,6 +68,27 @@ static inline void kd_sha256_block(uint32_t h[8], const uint8_t *p)
 	h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
 }
 
+#ifdef KD_SHA256_DISPATCH
+enum kd_sha256_impl {
+	KD_SHA256_AUTO,		/* the fastest this CPU runs (the default) */
+	KD_SHA256_PORTABLE,	/* portable C, kd_sha256_block() */
+	KD_SHA256_SHANI,	/* x86 SHA extensions (needs SHA, SSSE3, SSE4.1) */
+};
+
+/* Hashes n 64-byte blocks at p into h with the selected implementation. Thread-safe. */
+void kd_sha256_blocks(uint32_t h[8], const uint8_t *p, size_t n);
+/* Selects the implementation for the whole process: 0, or -EOPNOTSUPP if this CPU lacks it. */
+int kd_sha256_select(enum kd_sha256_impl impl);
+/* The implementation in use: "portable" or "sha-ni". Static string. */
+const char *kd_sha256_impl_name(void);
+#else
+static inline void kd_sha256_blocks(uint32_t h[8], const uint8_t *p, size_t n)
+{
+	for (; n; n--, p += 64)
+		kd_sha256_block(h, p);
+}
+#endif
+
 static inline void kd_sha256_init(struct kd_sha256 *c)
 {
 	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -72,21 +104,24 @@ static inline void kd_sha256_init(struct kd_sha256 *c)
 static inline void kd_sha256_update(struct kd_sha256 *c, const void *data, size_t len)
 {
 	const uint8_t *p = data;
+	size_t whole;
 
 	c->len += len;
-	while (len) {
-		if (c->fill == 0 && len >= 64) {
-			kd_sha256_block(c->h, p);
-			p += 64, len -= 64;
-			continue;
-		}
-		c->buf[c->fill++] = *p++;
-		len--;
-		if (c->fill == 64) {
-			kd_sha256_block(c->h, c->buf);
-			c->fill = 0;
-		}
+	if (c->fill) {
+		while (len && c->fill < 64)
+			c->buf[c->fill++] = *p++, len--;
+		if (c->fill < 64)
+			return;
+		kd_sha256_blocks(c->h, c->buf, 1);
+		c->fill = 0;
 	}
+	whole = len / 64;
+	if (whole) {
+		kd_sha256_blocks(c->h, p, whole);
+		p += whole * 64, len -= whole * 64;
+	}
+	while (len)
+		c->buf[c->fill++] = *p++, len--;
 }
 
 /* Feeds n zero bytes (the tail of a segment after its buffer, up to memsz). */
@@ -110,14 +145,14 @@ static inline void kd_sha256_final(struct kd_sha256 *c, uint8_t digest[32])
 	if (c->fill > 56) {
 		while (c->fill < 64)
 			c->buf[c->fill++] = 0;
-		kd_sha256_block(c->h, c->buf);
+		kd_sha256_blocks(c->h, c->buf, 1);
 		c->fill = 0;
 	}
 	while (c->fill < 56)
 		c->buf[c->fill++] = 0;
 	for (i = 0; i < 8; i++)
 		c->buf[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
-	kd_sha256_block(c->h, c->buf);
+	kd_sha256_blocks(c->h, c->buf, 1);
 	for (i = 0; i < 32; i++)
 		digest[i] = (uint8_t)(c->h[i / 4] >> (24 - 8 * (i % 4)));
 }

@@ -250,6 +250,26 @@ static void test_sha256_vs_sha256sum(void **state)
 	}
 }
 
+/* The SHA-256 tests above run on each block function of the host build (kdump/sha256.c). */
+static int sha_portable(void **state)
+{
+	return kd_sha256_select(KD_SHA256_PORTABLE);
+}
+
+static int sha_shani(void **state)
+{
+	if (kd_sha256_select(KD_SHA256_SHANI) == 0)
+		return 0;
+	print_message("# no SHA-NI on this CPU (see test-manifest's test_sha256_select): "
+		      "portable path again\n");
+	return kd_sha256_select(KD_SHA256_PORTABLE);
+}
+
+static int sha_auto(void **state)
+{
+	return kd_sha256_select(KD_SHA256_AUTO);
+}
+
 /* ---- discovery --------------------------------------------------------------------------- */
 
 static void test_iomem_parse(void **state)
@@ -930,8 +950,10 @@ static void test_parsers_survive_garbage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sha256_vectors),
-		cmocka_unit_test(test_sha256_vs_sha256sum),
+		cmocka_unit_test_setup_teardown(test_sha256_vectors, sha_portable, sha_auto),
+		cmocka_unit_test_setup_teardown(test_sha256_vs_sha256sum, sha_portable, sha_auto),
+		cmocka_unit_test_setup_teardown(test_sha256_vectors, sha_shani, sha_auto),
+		cmocka_unit_test_setup_teardown(test_sha256_vs_sha256sum, sha_shani, sha_auto),
 		cmocka_unit_test(test_iomem_parse),
 		cmocka_unit_test(test_cpulist),
 		cmocka_unit_test(test_sysinfo_fixture),

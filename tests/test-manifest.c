@@ -84,6 +84,131 @@ static void test_sha256_vectors(void **state)
 	assert_string_equal(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+/* Whether the kernel lists the x86 SHA extensions for this CPU (/proc/cpuinfo "sha_ni"). */
+static bool cpuinfo_has_sha_ni(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[4096];
+	bool has = false;
+
+	assert_non_null(f);
+	while (!has && fgets(line, sizeof(line), f))
+		has = strncmp(line, "flags", 5) == 0 && strstr(line, " sha_ni");
+	fclose(f);
+	return has;
+}
+
+/* The CPUID probe agrees with the kernel; each path can be forced, and AUTO picks SHA-NI. */
+static void test_sha256_select(void **state)
+{
+	bool shani = cpuinfo_has_sha_ni();
+
+	assert_int_equal(kd_sha256_select(KD_SHA256_PORTABLE), 0);
+	assert_string_equal(kd_sha256_impl_name(), "portable");
+	assert_int_equal(kd_sha256_select(KD_SHA256_SHANI), shani ? 0 : -EOPNOTSUPP);
+	assert_int_equal(kd_sha256_select(KD_SHA256_AUTO), 0);
+	assert_string_equal(kd_sha256_impl_name(), shani ? "sha-ni" : "portable");
+	if (!shani)
+		print_message("# this CPU has no SHA-NI: only the portable path was tested\n");
+}
+
+/* Next of a xorshift64 sequence: reproducible "random" bytes, lengths and offsets. */
+static uint64_t xs(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Digest of b[0..len) fed in pieces of random sizes (0 to 300 bytes) with the given path. */
+static void digest_pieces(enum kd_sha256_impl impl, const uint8_t *b, size_t len, uint64_t *seed,
+			  uint8_t d[32])
+{
+	struct kd_sha256 c;
+
+	assert_int_equal(kd_sha256_select(impl), 0);
+	kd_sha256_init(&c);
+	for (size_t off = 0; off < len;) {
+		size_t n = (size_t)(xs(seed) % 301);	/* KD_MIN evaluates its arguments twice */
+
+		n = KD_MIN(n, len - off);
+
+		kd_sha256_update(&c, b + off, n);
+		off += n;
+	}
+	kd_sha256_final(&c, d);
+}
+
+static void digest_once(enum kd_sha256_impl impl, const uint8_t *b, size_t len, uint8_t d[32])
+{
+	struct kd_sha256 c;
+
+	assert_int_equal(kd_sha256_select(impl), 0);
+	kd_sha256_init(&c);
+	kd_sha256_update(&c, b, len);
+	kd_sha256_final(&c, d);
+}
+
+/*
+ * SHA-NI and the portable code give the same digests: every length 0..10000 at a random
+ * alignment, fed whole and in random pieces, and a few MiB; plus the FIPS 180-4 examples.
+ */
+static void test_sha256_paths_agree(void **state)
+{
+	static const size_t big[] = { 1 << 20, 3 * (1 << 20) + 13, 5 * (1 << 20) - 1 };
+	size_t cap = 5 << 20;
+	uint8_t *b = malloc(cap + 64), p[32], s[32], s2[32];
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	char h[65];
+
+	if (kd_sha256_select(KD_SHA256_SHANI) < 0) {
+		assert_false(cpuinfo_has_sha_ni());
+		print_message("# this CPU has no SHA-NI: nothing to compare\n");
+		free(b);
+		return;
+	}
+	assert_non_null(b);
+	for (size_t i = 0; i < cap + 64; i += 8) {
+		uint64_t v = xs(&seed);
+
+		memcpy(b + i, &v, 8);
+	}
+	for (size_t len = 0; len <= 10000; len++) {
+		const uint8_t *at = b + xs(&seed) % 64;
+		uint64_t s1 = seed, seed2 = seed;
+
+		digest_once(KD_SHA256_PORTABLE, at, len, p);
+		digest_once(KD_SHA256_SHANI, at, len, s);
+		digest_pieces(KD_SHA256_SHANI, at, len, &s1, s2);
+		if (memcmp(p, s, 32) || memcmp(p, s2, 32))
+			fail_msg("length %zu at offset %td: SHA-NI and portable digests differ", len,
+				 at - b);
+		digest_pieces(KD_SHA256_PORTABLE, at, len, &seed2, s2);
+		assert_memory_equal(p, s2, 32);
+	}
+	for (size_t k = 0; k < KD_ARRAY_SIZE(big); k++) {
+		uint64_t s1 = seed;
+
+		digest_once(KD_SHA256_PORTABLE, b + k, big[k], p);
+		digest_once(KD_SHA256_SHANI, b + k, big[k], s);
+		digest_pieces(KD_SHA256_SHANI, b + k, big[k], &s1, s2);
+		if (memcmp(p, s, 32) || memcmp(p, s2, 32))
+			fail_msg("%zu bytes: SHA-NI and portable digests differ", big[k]);
+	}
+	/* Known answers on the SHA-NI path (the portable one: test_sha256_vectors, test-loader). */
+	assert_int_equal(kd_sha256_select(KD_SHA256_SHANI), 0);
+	digest_hex("abc", 3, h);
+	assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	digest_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, h);
+	assert_string_equal(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	memset(b, 'a', 1000000);
+	digest_hex(b, 1000000, h);
+	assert_string_equal(h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	assert_int_equal(kd_sha256_select(KD_SHA256_AUTO), 0);
+	free(b);
+}
+
 static void expect_verify(const char *dump, int want_r, const char *needle, uint64_t first_bad)
 {
 	struct kd_err err = { 0 };
@@ -296,6 +421,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sha256_vectors),
+		cmocka_unit_test(test_sha256_select),
+		cmocka_unit_test(test_sha256_paths_agree),
 		cmocka_unit_test(test_format_round_trip),
 		cmocka_unit_test(test_verify),
 		cmocka_unit_test(test_hasher),
