@@ -217,6 +217,30 @@ static void save_extras(int dirfd)
 	}
 }
 
+/* The capture's peak resident set (init runs it in-process, so init's VmHWM) and the capture
+ * kernel's memory, for sizing crashkernel=. */
+static void log_memory_use(void)
+{
+	static const char *const keys[] = { "VmHWM:", "MemTotal:", "MemFree:" };
+	static const char *const files[] = { "/proc/self/status", "/proc/meminfo",
+					     "/proc/meminfo" };
+	unsigned long kib[3] = { 0 };
+
+	for (size_t i = 0; i < KD_ARRAY_SIZE(keys); i++) {
+		_cleanup_free_ char *buf = NULL;
+		struct kd_err e = { 0 };
+		const char *p;
+
+		if (kd_read_file_at(NULL, files[i], 64 << 10, &buf, NULL, &e) < 0)
+			continue;
+		p = strstr(buf, keys[i]);
+		if (p)
+			kib[i] = strtoul(p + strlen(keys[i]), NULL, 10);
+	}
+	kd_info("memory: capture peak RSS %lu kB, MemTotal %lu kB, MemFree %lu kB", kib[0],
+		kib[1], kib[2]);
+}
+
 /* The capture itself: `kdump capture` run in-process on /proc/vmcore. */
 static int capture(const struct kd_initconf *c, const char *output, struct kd_err *err)
 {
@@ -225,10 +249,8 @@ static int capture(const struct kd_initconf *c, const char *output, struct kd_er
 	int n = 0, rc;
 
 	if (!kd_find_command("capture"))
-		/* TODO(capture): `kdump capture` has not landed yet; until it does the capture
-		 * initramfs writes no dump (only vmcore.raw when save_raw=1). */
-		return kd_err_set(err, -ENOSYS, "this kdump has no 'capture' command yet: NO DUMP "
-				  "WRITTEN (TODO: link the capture command)");
+		return kd_err_set(err, -ENOSYS, "this kdump was built without the 'capture' "
+				  "command: no dump written");
 	snprintf(level, sizeof(level), "%u", c->level);
 	argv[n++] = (char *)"capture";
 	argv[n++] = (char *)"-d";
@@ -250,6 +272,7 @@ static int capture(const struct kd_initconf *c, const char *output, struct kd_er
 		argv[n++] = (char *)output;
 	argv[n] = NULL;
 	rc = kd_run_command("capture", argv, -1);
+	log_memory_use();
 	if (rc != 0)
 		return kd_err_set(err, -EIO, "kdump capture exited %d%s", rc,
 				  rc == KD_EXIT_INCOMPLETE ? " (dump incomplete)" : "");

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # One real crash cycle in QEMU (6.1 kernel, 2 vCPUs, panic on CPU 1, mixed workload, ext4
 # target, raw vmcore kept for the page-set check), judged by makedumpfile and libkdumpfile.
-# Uses our arm and capture for whatever has landed (scripts/vm-crash --arm/--capture auto).
+# Our whole path: `kdump load` arms, the `kdump initramfs` capture init runs `kdump capture`
+# at dump level 31 (vm-crash's default); the run fails if either fell back to kexec-tools or
+# makedumpfile.
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 if ! command -v qemu-system-x86_64 >/dev/null; then
@@ -19,6 +21,8 @@ out=${KD_BUILD:-$src/build}/vm-cycle
 rc=${PIPESTATUS[0]}
 [ $rc = 0 ] || { echo "t-vm-cycle: FAIL (exit $rc); console: $out/console.log"; exit 1; }
 # The run must have checked what it claims: the peers' verdict is in checks.json.
+grep -Eq '^arm / capture +ours / ours$' "$out/timings.txt" ||
+	{ echo "t-vm-cycle: not our arm and capture: $(grep '^arm / capture' "$out/timings.txt")"; exit 1; }
 grep -q '"crash_cpu": 1' "$out/checks.json" || { echo "t-vm-cycle: crash CPU not checked"; exit 1; }
 grep -q '"pages":' "$out/checks.json" || { echo "t-vm-cycle: page set not compared"; exit 1; }
 rm -rf "$out/guest-vmcore.raw" "$out/ref-makedumpfile.kdump" "$out/work" # keep build/ small
