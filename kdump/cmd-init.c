@@ -432,15 +432,9 @@ static int capture_local(const struct kd_initconf *c, const char *mnt, const cha
 		if (r < 0)
 			return r;
 	}
-	if (mkdir(dir, 0700) < 0)
-		return kd_err_sys(err, -errno, "cannot create %s", dir);
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return kd_err_sys(err, -errno, "cannot open %s", dir);
-	marker = openat(dirfd, KD_INCOMPLETE_MARKER, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (marker < 0)
-		return kd_err_sys(err, -errno, "cannot create %s/" KD_INCOMPLETE_MARKER, dir);
-	fsync(dirfd);
+	r = kd_dump_dir_begin(dir, &dirfd, &marker, err);
+	if (r < 0)
+		return r;
 	kd_info("writing to %s on %s", dir + strlen(mnt), dev);
 	if (c->save_raw) {
 		r = save_raw(dirfd, err);

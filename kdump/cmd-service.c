@@ -311,7 +311,7 @@ static int savecore(const struct svc *s, const struct conf *c, const char *devsp
 	_cleanup_close_ int fd = -1, dirfd = -1, marker = -1;
 	char sig[16] = "", host[65] = "", name[160];
 	char *argv[5];
-	int rc;
+	int rc, r;
 
 	*ret_exit = KD_EXIT_OK;
 	if (!dev)
@@ -354,14 +354,9 @@ static int savecore(const struct svc *s, const struct conf *c, const char *devsp
 		*p = '/';
 	}
 	mkdir(top, 0700);
-	if (mkdir(dir, 0700) < 0)
-		return kd_err_sys(err, -errno, "cannot create %s", dir);
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return kd_err_sys(err, -errno, "cannot open %s", dir);
-	marker = openat(dirfd, KD_INCOMPLETE_MARKER, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (marker < 0)
-		return kd_err_sys(err, -errno, "cannot create %s/" KD_INCOMPLETE_MARKER, dir);
+	r = kd_dump_dir_begin(dir, &dirfd, &marker, err);
+	if (r < 0)
+		return r;
 	argv[0] = (char *)"reassemble";
 	argv[1] = dev;
 	argv[2] = vmcore;

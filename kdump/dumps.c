@@ -247,3 +247,21 @@ void kd_dump_space(uint64_t kept, uint64_t page_size, uint64_t max_pfn, bool com
 	*ret_bound = bound;
 	*ret_expected = compressed ? kept * (page_size / 2 + 24) + meta : bound;
 }
+
+int kd_dump_dir_begin(const char *dir, int *ret_dirfd, int *ret_marker, struct kd_err *err)
+{
+	_cleanup_close_ int dirfd = -1, marker = -1;
+
+	if (mkdir(dir, 0700) < 0)
+		return kd_err_sys(err, -errno, "cannot create %s", dir);
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return kd_err_sys(err, -errno, "cannot open %s", dir);
+	marker = openat(dirfd, KD_INCOMPLETE_MARKER, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (marker < 0)
+		return kd_err_sys(err, -errno, "cannot create %s/" KD_INCOMPLETE_MARKER, dir);
+	fsync(dirfd);
+	*ret_dirfd = KD_TAKE_FD(dirfd);
+	*ret_marker = KD_TAKE_FD(marker);
+	return 0;
+}

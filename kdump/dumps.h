@@ -41,6 +41,12 @@ void kd_dumps_free(struct kd_dump_list *l);
 int kd_dumps_prune(const char *dir, unsigned keep, const char *protect, unsigned *ret_removed,
 		   struct kd_err *err);
 
+/*
+ * Starts a dump directory: creates dir (0700; it must not exist yet), then its .incomplete
+ * marker (0600), and syncs the directory. Sets *ret_dirfd and *ret_marker (caller closes both;
+ * the marker is removed once the dump is whole).
+ */
+int kd_dump_dir_begin(const char *dir, int *ret_dirfd, int *ret_marker, struct kd_err *err);
 /* "<host>-YYYY-MM-DD-HH:MM:SS" (UTC) for time t; host "(none)" or "" becomes "localhost". */
 void kd_dump_dir_name(const char *host, time_t t, char *buf, size_t len);
 
