@@ -22,31 +22,7 @@ u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
 
 # Readable pages per libkdumpfile; prints "good lost".
 peer_read() {
-	/usr/bin/python3 - "$1" "$V" <<'EOF'
-import kdumpfile, mmap, struct, sys
-k = kdumpfile.kdumpfile(sys.argv[1])
-f = open(sys.argv[2], 'rb')
-mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-phoff, = struct.unpack_from('<Q', mm, 32)
-phnum, = struct.unpack_from('<H', mm, 56)
-good = lost = 0
-for i in range(phnum):
-    t, _, off, _, paddr, filesz = struct.unpack_from('<IIQQQQ', mm, phoff + 56 * i)
-    if t != 1 or paddr > 0x40000000:
-        continue
-    for pfn in range((paddr + 4095) // 4096, (paddr + filesz) // 4096, 7):
-        try:
-            got = k.read(kdumpfile.KDUMP_MACHPHYSADDR, pfn * 4096, 4096)
-        except Exception:
-            lost += 1
-            continue
-        o = off + pfn * 4096 - paddr
-        if got != mm[o:o + 4096]:
-            print("pfn 0x%x differs" % pfn, file=sys.stderr)
-            sys.exit(1)
-        good += 1
-print(good, lost)
-EOF
+	/usr/bin/python3 "$(dirname "$0")/support/peer-pages.py" "$1" "$V" --step 7 --max-paddr 0x40000000
 }
 
 "$KDUMP" capture -q -l -d 31 "$V" "$T/whole.kdump" || bad "capture without faults"

@@ -44,31 +44,7 @@ expect() {
 incomplete_flag() { [ $(($(u32 "$1" 424) & 8)) = 8 ]; }
 # Pages of a dump that libkdumpfile reads must be those of the vmcore: prints "good lost".
 peer_pages() {
-	/usr/bin/python3 - "$1" "$2" <<'EOF'
-import kdumpfile, mmap, struct, sys
-k = kdumpfile.kdumpfile(sys.argv[1])
-f = open(sys.argv[2], 'rb')
-mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-phoff, = struct.unpack_from('<Q', mm, 32)
-phnum, = struct.unpack_from('<H', mm, 56)
-good = lost = 0
-for i in range(phnum):
-    t, _, off, _, paddr, filesz = struct.unpack_from('<IIQQQQ', mm, phoff + 56 * i)
-    if t != 1:
-        continue
-    for pfn in range((paddr + 4095) // 4096, (paddr + filesz) // 4096, 3):
-        try:
-            got = k.read(kdumpfile.KDUMP_MACHPHYSADDR, pfn * 4096, 4096)
-        except Exception:
-            lost += 1
-            continue
-        o = off + pfn * 4096 - paddr
-        if got != mm[o:o + 4096] and any(got):
-            print("pfn 0x%x differs" % pfn, file=sys.stderr)
-            sys.exit(1)
-        good += 1
-print(good, lost)
-EOF
+	/usr/bin/python3 "$(dirname "$0")/support/peer-pages.py" "$1" "$2" --step 3 --zero-ok
 }
 
 [ -x "$gen" ] && [ -r "$shim" ] || { echo "SKIP: $gen or $shim missing (make tests)"; exit 77; }
