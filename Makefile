@@ -32,7 +32,7 @@ ifneq ($(SANITIZE),)
 KD_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 KD_LDFLAGS += -fsanitize=$(SANITIZE)
 endif
-LIBS := -lelf -lz -llzo2 -pthread
+LIBS := -lelf -lz -llzo2 -llzma -pthread
 ifeq ($(ZSTD),1)
 LIBS += -lzstd
 endif

@@ -124,18 +124,6 @@ static inline void kd_sha256_update(struct kd_sha256 *c, const void *data, size_
 		c->buf[c->fill++] = *p++, len--;
 }
 
-/* Feeds n zero bytes (the tail of a segment after its buffer, up to memsz). */
-static inline void kd_sha256_zeros(struct kd_sha256 *c, uint64_t n)
-{
-	static const uint8_t zero[64];
-
-	while (n) {
-		size_t k = n < sizeof(zero) ? (size_t)n : sizeof(zero);
-		kd_sha256_update(c, zero, k);
-		n -= k;
-	}
-}
-
 static inline void kd_sha256_final(struct kd_sha256 *c, uint8_t digest[32])
 {
 	uint64_t bits = c->len * 8;

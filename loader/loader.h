@@ -151,6 +151,32 @@ struct loader_bzimage {
 int loader_bzimage_parse(const uint8_t *data, size_t size, const char *name,
 			 struct loader_bzimage *ret, struct kd_err *err);
 
+/*
+ * The kernel segment: the bzImage's protected-mode part as it is (it decompresses itself at
+ * boot, needing init_size bytes), or its payload unpacked at load time into the memory image
+ * of the vmlinux inside (PT_LOADs laid out by physical address; the kernel starts at
+ * startup_64 with no decompression: seconds saved under emulation, less memory reserved).
+ */
+struct loader_kernel_image {
+	bool unpacked;
+	const char *format;	/* payload compressor: "xz", "zstd", "gzip", ... */
+	uint8_t *buf;		/* unpacked: owned; the image up to its last non-zero page */
+	size_t bufsz;
+	uint64_t memsz;		/* the whole image, bss included (page aligned) */
+	uint64_t entry_offset;	/* startup_64 from the load address */
+	size_t n_loads;		/* PT_LOADs of the vmlinux */
+	uint64_t payload_size, vmlinux_size;
+};
+
+/*
+ * Unpacks bz's payload (gzip, xz, zstd) into *ret (release with loader_kernel_image_release).
+ * -EOPNOTSUPP: a payload we do not unpack (bzip2, lzma, lzo, lz4, old protocol): load the
+ * bzImage as it is; other errors: the payload or the vmlinux in it is damaged.
+ */
+int loader_bzimage_unpack(const struct loader_bzimage *bz, const char *name,
+			  struct loader_kernel_image *ret, struct kd_err *err);
+void loader_kernel_image_release(struct loader_kernel_image *ki);
+
 /* ---- SHA-256 ---------------------------------------------------------------------------- */
 /*
  * kd_sha256_init/update/final and struct kd_sha256: one freestanding implementation
@@ -205,6 +231,7 @@ struct loader_opts {
 	bool reuse_cmdline;		/* start from /proc/cmdline (minus BOOT_IMAGE=, crashkernel=) */
 	uint16_t serial_port;		/* purgatory messages (0: silent), default 0x3f8 */
 	bool no_hotplug;		/* do not let the kernel update the elfcorehdr on hotplug */
+	bool no_unpack;			/* load the bzImage as it is (it decompresses itself) */
 };
 
 enum loader_seg_kind {
@@ -222,7 +249,7 @@ struct loader_segment {
 	size_t bufsz;
 	uint64_t mem;
 	uint64_t memsz;
-	uint8_t sha256[32];	/* of buf then zeros up to memsz */
+	uint8_t sha256[32];	/* of buf (the kernel zero-fills the rest up to memsz) */
 	bool hashed;		/* checked by the purgatory */
 };
 
@@ -247,10 +274,12 @@ struct loader_plan {
 	bool hotplug;			/* KEXEC_UPDATE_ELFCOREHDR: header sized by the kernel,
 					 * rewritten on CPU/memory hotplug, so not digest-checked */
 	size_t elfcorehdr_phnum;
-	uint64_t kernel_entry;		/* kernel load address + 0x200 */
+	uint64_t kernel_entry;		/* startup_64 (unpacked), or the bzImage's load address + 0x200 */
 	uint64_t boot_params_addr;
 	uint64_t acpi_rsdp;
 	struct loader_bzimage bz;
+	struct loader_kernel_image kimg; /* unpacked, or not (why in unpack_note) */
+	char unpack_note[256];		/* why the bzImage is loaded as it is, "" if unpacked */
 	/* owned file images */
 	uint8_t *kernel_file;
 	size_t kernel_file_size;

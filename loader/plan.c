@@ -320,7 +320,6 @@ static void seg_digest(struct loader_segment *s)
 
 	kd_sha256_init(&c);
 	kd_sha256_update(&c, s->buf, s->bufsz);
-	kd_sha256_zeros(&c, s->memsz - s->bufsz);
 	kd_sha256_final(&c, s->sha256);
 }
 
@@ -347,7 +346,9 @@ static int purgatory_patch(struct loader_plan *plan, struct loader_segment *pseg
 			continue;
 		s->hashed = true;
 		pp.regions[n].start = s->mem;
-		pp.regions[n].len = s->memsz;
+		/* The bytes passed; the kernel zero-fills the rest at load (kexec_core.c),
+		 * and it is the kernel's scratch or bss, written before it is read. */
+		pp.regions[n].len = s->bufsz;
 		memcpy(pp.regions[n].sha256, s->sha256, 32);
 		n++;
 	}
@@ -396,7 +397,7 @@ int loader_plan_create(const struct loader_sysinfo *si, const struct loader_opts
 	size_t hdr_len = 0, blob_size;
 	const uint8_t *blob;
 	uint64_t a_hdr = 0, a_purg, a_bp, a_kern, a_initrd = 0;
-	uint64_t m_hdr = 0, m_purg, m_bp, m_kern, m_initrd = 0, need;
+	uint64_t m_hdr = 0, m_purg, m_bp, m_kern, m_initrd = 0, need, k_align;
 	bool crash = o->mode == LOADER_MODE_CRASH;
 	struct placer pl;
 	uint8_t *bp = NULL, *purg = NULL;
@@ -432,6 +433,20 @@ int loader_plan_create(const struct loader_sysinfo *si, const struct loader_opts
 				  &plan->bz, err);
 	if (rc < 0)
 		goto fail;
+	if (o->no_unpack) {
+		snprintf(plan->unpack_note, sizeof(plan->unpack_note), "--no-unpack");
+	} else {
+		struct kd_err uerr = { 0 };
+
+		rc = loader_bzimage_unpack(&plan->bz, o->kernel_path, &plan->kimg, &uerr);
+		if (rc == -EOPNOTSUPP) {
+			snprintf(plan->unpack_note, sizeof(plan->unpack_note), "%s", uerr.msg);
+		} else if (rc < 0) {
+			rc = kd_err_set(err, rc, "%s (or load it as it is with --no-unpack)",
+					uerr.msg);
+			goto fail;
+		}
+	}
 	if (o->initrd_path) {
 		rc = read_file(o->initrd_path, MAX_INITRD_FILE, "initrd", &plan->initrd_file,
 			       &plan->initrd_size, err);
@@ -468,10 +483,13 @@ int loader_plan_create(const struct loader_sysinfo *si, const struct loader_opts
 	/* boot_params, then the command line on the next page ("elfcorehdr=0x" + 16 digits). */
 	cmdlen = strlen(plan->user_cmdline) + (crash ? 32 : 0) + 1;
 	m_bp = KD_ALIGN_UP(LOADER_BOOT_PARAMS_SIZE + cmdlen, PAGE);
-	m_kern = KD_ALIGN_UP((uint64_t)plan->bz.init_size, PAGE);
+	m_kern = plan->kimg.unpacked ? plan->kimg.memsz
+				     : KD_ALIGN_UP((uint64_t)plan->bz.init_size, PAGE);
+	/* startup_64 needs a 2 MiB aligned load address (__startup_64's load_delta). */
+	k_align = KD_MAX((uint64_t)plan->bz.kernel_alignment, plan->kimg.unpacked ? 2 * MIB : 0);
 	m_initrd = KD_ALIGN_UP((uint64_t)plan->initrd_size, PAGE);
 	plan->control_bytes = crash ? control_estimate(si) : 0;
-	need = m_hdr + m_purg + m_bp + m_kern + plan->bz.kernel_alignment + m_initrd +
+	need = m_hdr + m_purg + m_bp + m_kern + k_align + m_initrd +
 	       plan->control_bytes;
 
 	if (crash) {
@@ -505,7 +523,7 @@ int loader_plan_create(const struct loader_sysinfo *si, const struct loader_opts
 	if (!rc)
 		rc = place(&pl, m_bp, PAGE, 0, &a_bp);
 	if (!rc)
-		rc = place(&pl, m_kern, plan->bz.kernel_alignment,
+		rc = place(&pl, m_kern, k_align,
 			   KD_MAX(MIB, plan->bz.version >= 0x020a ? plan->bz.pref_address : 0), &a_kern);
 	if (!rc && plan->initrd_size)
 		rc = place(&pl, m_initrd, PAGE, 0, &a_initrd);
@@ -520,7 +538,7 @@ int loader_plan_create(const struct loader_sysinfo *si, const struct loader_opts
 	}
 	plan->free_low_start = plan->window.start;
 	plan->free_low_end = pl.cursor - 1;
-	plan->kernel_entry = a_kern + 0x200;
+	plan->kernel_entry = a_kern + (plan->kimg.unpacked ? plan->kimg.entry_offset : 0x200);
 	plan->boot_params_addr = a_bp;
 	plan->elfcorehdr_addr = a_hdr;
 
@@ -571,8 +589,11 @@ int loader_plan_create(const struct loader_sysinfo *si, const struct loader_opts
 	seg_add(plan, LOADER_SEG_PURGATORY, KD_TAKE_PTR(purg), blob_size, a_purg, m_purg);
 	seg_add(plan, LOADER_SEG_BOOT_PARAMS, KD_TAKE_PTR(bp),
 		LOADER_BOOT_PARAMS_SIZE + strlen(plan->cmdline) + 1, a_bp, m_bp);
-	seg_add(plan, LOADER_SEG_KERNEL, plan->kernel_file + plan->bz.setup_size,
-		plan->kernel_file_size - plan->bz.setup_size, a_kern, m_kern);
+	if (plan->kimg.unpacked)
+		seg_add(plan, LOADER_SEG_KERNEL, plan->kimg.buf, plan->kimg.bufsz, a_kern, m_kern);
+	else
+		seg_add(plan, LOADER_SEG_KERNEL, plan->kernel_file + plan->bz.setup_size,
+			plan->kernel_file_size - plan->bz.setup_size, a_kern, m_kern);
 	if (plan->initrd_size)
 		seg_add(plan, LOADER_SEG_INITRD, plan->initrd_file, plan->initrd_size, a_initrd,
 			m_initrd);
@@ -612,6 +633,7 @@ void loader_plan_destroy(struct loader_plan *plan)
 		    k == LOADER_SEG_BOOT_PARAMS)
 			free(plan->seg[i].buf);
 	}
+	loader_kernel_image_release(&plan->kimg);
 	free(plan->kernel_file);
 	free(plan->initrd_file);
 	free(plan->kernel_path);
@@ -726,12 +748,21 @@ void loader_plan_print(const struct loader_plan *plan, const struct loader_sysin
 		", xloadflags 0x%x\n",
 		plan->bz.setup_size, plan->kernel_file_size - plan->bz.setup_size, plan->bz.init_size,
 		plan->bz.kernel_alignment, plan->bz.pref_address, plan->bz.xloadflags);
+	if (plan->kimg.unpacked)
+		fprintf(f, "  unpacked here: %s payload (%" PRIu64 " bytes) -> vmlinux (%" PRIu64
+			   " bytes, %zu PT_LOADs) -> image 0x%" PRIx64 " bytes, 0x%zx up to its last "
+			   "non-zero page; starts at startup_64, no decompression at boot\n",
+			plan->kimg.format, plan->kimg.payload_size, plan->kimg.vmlinux_size,
+			plan->kimg.n_loads, plan->kimg.memsz, plan->kimg.bufsz);
+	else
+		fprintf(f, "  loaded as it is (the kernel decompresses itself at boot): %s\n",
+			plan->unpack_note);
 	fprintf(f, "initrd: %s", plan->initrd_path ? plan->initrd_path : "none");
 	if (plan->initrd_path)
 		fprintf(f, " (%zu bytes)", plan->initrd_size);
 	fprintf(f, "\nsegments (sorted by destination):\n");
 	fprintf(f, "  %-2s %-20s %-18s %-12s %-12s %s\n", "#", "content", "mem", "memsz", "bufsz",
-		"sha256 (buf + zeros to memsz)");
+		"sha256 (of buf; the kernel zero-fills up to memsz)");
 	for (size_t i = 0; i < plan->n_seg; i++) {
 		const struct loader_segment *s = &plan->seg[i];
 		fprintf(f, "  %-2zu %-20s 0x%-16" PRIx64 " 0x%-10" PRIx64 " 0x%-10zx ", i,
@@ -740,8 +771,9 @@ void loader_plan_print(const struct loader_plan *plan, const struct loader_sysin
 		fprintf(f, "%s\n", s->hashed ? "" : " (not checked)");
 	}
 	fprintf(f, "purgatory: entry 0x%" PRIx64 ", checks %zu segments, then jumps to 0x%" PRIx64
-		" (kernel + 0x200) with rsi = boot_params 0x%" PRIx64 "\n",
-		plan->entry, plan->n_seg - 1, plan->kernel_entry, plan->boot_params_addr);
+		" (%s) with rsi = boot_params 0x%" PRIx64 "\n",
+		plan->entry, plan->n_seg - 1, plan->kernel_entry,
+		plan->kimg.unpacked ? "startup_64" : "kernel + 0x200", plan->boot_params_addr);
 	if (crash)
 		fprintf(f, "free for the kernel's control pages: 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64
 			" MiB; %" PRIu64 " KiB wanted)\n",

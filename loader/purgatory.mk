@@ -6,7 +6,8 @@
 # blob holds no absolute address, so the loader copies it anywhere and patches only the
 # parameter block at offset 0x40 (loader/purgatory/params.h). No ELF relocation at load time.
 # Flags follow kexec-tools' purgatory (no SIMD: SSE is off when it runs; no stack protector,
-# no builtins, -fno-zero-initialized-in-bss) except the code model: small + PIE instead of
+# no builtins, -fno-zero-initialized-in-bss) except -O2 (SHA-256 20% faster than -Os under
+# TCG) and the code model: small + PIE instead of
 # large + absolute, as the kernel's own purgatory (arch/x86/purgatory: -mcmodel=small -fpic).
 
 # Included before the main targets: keep `make` building everything.
@@ -16,7 +17,7 @@ PURG_DIR := $(B)/purgatory
 PURG_CC ?= $(CC)
 PURG_LD ?= ld
 PURG_OBJCOPY ?= objcopy
-PURG_CFLAGS := -std=gnu11 -Wall -Wextra -Os -I. -ffreestanding -fno-builtin -nostdlib \
+PURG_CFLAGS := -std=gnu11 -Wall -Wextra -O2 -I. -ffreestanding -fno-builtin -nostdlib \
 	-fpie -fvisibility=hidden -mcmodel=small -fno-stack-protector -fno-tree-vectorize \
 	-fno-zero-initialized-in-bss -march=x86-64 -mno-mmx -mno-sse -mno-sse2 -mno-avx \
 	-mgeneral-regs-only -mno-red-zone -fno-asynchronous-unwind-tables -fno-unwind-tables \

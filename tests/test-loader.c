@@ -6,6 +6,11 @@
 
 #include <elf.h>
 #include <fcntl.h>
+#include <lzma.h>
+#include <zlib.h>
+#if KD_HAVE_ZSTD
+#include <zstd.h>
+#endif
 #include <inttypes.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -506,12 +511,21 @@ static void check_plan_invariants(const struct loader_plan *plan, const struct l
 	assert_true(si->crash_high.end - si->crash_high.start + 1 - used >= plan->control_bytes);
 	assert_true(plan->control_bytes >= 1 << 20);
 	assert_int_equal(plan->seg[0].mem - si->crash_high.start, plan->free_low_end + 1 - plan->free_low_start);
-	/* entry = purgatory start, kernel entry = load + 0x200, kernel aligned */
+	/* entry = purgatory start; the kernel aligned, entered at startup_64 (unpacked) or at
+	 * load + 0x200 (the bzImage's 64-bit entry) */
 	assert_int_equal(plan->entry, purg->mem);
-	assert_int_equal(plan->kernel_entry, kern->mem + 0x200);
 	assert_int_equal(kern->mem % plan->bz.kernel_alignment, 0);
-	assert_int_equal(kern->memsz, KD_ALIGN_UP((uint64_t)plan->bz.init_size, 4096));
-	assert_int_equal(kern->bufsz, plan->kernel_file_size - plan->bz.setup_size);
+	if (plan->kimg.unpacked) {
+		assert_int_equal(kern->mem % (2 << 20), 0);
+		assert_int_equal(plan->kernel_entry, kern->mem + plan->kimg.entry_offset);
+		assert_int_equal(kern->memsz, plan->kimg.memsz);
+		assert_int_equal(kern->bufsz, plan->kimg.bufsz);
+		assert_true(kern->memsz <= KD_ALIGN_UP((uint64_t)plan->bz.init_size, 4096));
+	} else {
+		assert_int_equal(plan->kernel_entry, kern->mem + 0x200);
+		assert_int_equal(kern->memsz, KD_ALIGN_UP((uint64_t)plan->bz.init_size, 4096));
+		assert_int_equal(kern->bufsz, plan->kernel_file_size - plan->bz.setup_size);
+	}
 	assert_int_equal(plan->flags, 0x3e0001);
 	/* command line names the header; the header is not usable RAM for the capture kernel */
 	snprintf(want, sizeof(want), "elfcorehdr=0x%" PRIx64, h->mem);
@@ -544,12 +558,13 @@ static void check_plan_invariants(const struct loader_plan *plan, const struct l
 
 		if (s == purg)
 			continue;
+		/* the bytes passed (the kernel zero-fills the rest), hashed independently */
 		assert_int_equal(pp.regions[r].start, s->mem);
-		assert_int_equal(pp.regions[r].len, s->memsz);
-		full = calloc(1, s->memsz);
+		assert_int_equal(pp.regions[r].len, s->bufsz);
+		full = malloc(s->bufsz);
 		memcpy(full, s->buf, s->bufsz);
 		kd_sha256_init(&c);
-		kd_sha256_update(&c, full, s->memsz);
+		kd_sha256_update(&c, full, s->bufsz);
 		kd_sha256_final(&c, d);
 		assert_memory_equal(d, pp.regions[r].sha256, 32);
 		free(full);
@@ -797,6 +812,293 @@ static void test_hotplug_plan(void **state)
 	loader_sysinfo_destroy(si);
 }
 
+/* ---- unpacking a bzImage's payload ----------------------------------------------------- */
+
+/* A small vmlinux: ELF64 EXEC x86_64, two PT_LOADs with a gap and a zero tail, entry inside. */
+#define VML_BASE 0x1000000ull
+#define VML_ENTRY (VML_BASE + 0x40)
+static size_t make_vmlinux(uint8_t *b, size_t cap, uint8_t *image, size_t *ret_image)
+{
+	struct { uint64_t paddr, filesz, memsz; } ld[2] = {
+		{ VML_BASE, 0x3000, 0x5000 },		/* text+data, then bss */
+		{ VML_BASE + 0x7000, 0x1800, 0x6000 },	/* after a 0x2000 gap; long zero tail */
+	};
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)b;
+	size_t off = 0x1000;
+
+	assert_true(cap >= 0x10000);
+	memset(b, 0, cap);
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_EXEC;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_entry = VML_ENTRY;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(Elf64_Phdr);
+	eh->e_phnum = 3;
+	memset(image, 0, 0xd000);
+	for (int i = 0; i < 2; i++) {
+		Elf64_Phdr *ph = (Elf64_Phdr *)(b + sizeof(*eh)) + i;
+		ph->p_type = PT_LOAD;
+		ph->p_offset = off;
+		ph->p_vaddr = 0xffffffff80000000ull + ld[i].paddr;
+		ph->p_paddr = ld[i].paddr;
+		ph->p_filesz = ld[i].filesz;
+		ph->p_memsz = ld[i].memsz;
+		for (size_t k = 0; k < ld[i].filesz; k++)
+			b[off + k] = image[ld[i].paddr - VML_BASE + k] = (uint8_t)(k * 13 + i + 1) | 1;
+		off += ld[i].filesz;
+	}
+	((Elf64_Phdr *)(b + sizeof(*eh)))[2].p_type = PT_NOTE; /* ignored */
+	*ret_image = 0xd000; /* 0x7000 + 0x6000 */
+	return off;
+}
+
+/* Compresses in[0..n) as the kernel's build does (format + le32 size trailer). */
+static size_t compress_payload(const char *fmt, const uint8_t *in, size_t n, uint8_t *out,
+			       size_t cap)
+{
+	size_t len = 0;
+
+	if (!strcmp(fmt, "gzip")) {
+		z_stream z = { 0 };
+		assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8,
+					      Z_DEFAULT_STRATEGY), Z_OK);
+		z.next_in = (Bytef *)in;
+		z.avail_in = (uInt)n;
+		z.next_out = out;
+		z.avail_out = (uInt)cap;
+		assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+		len = z.total_out;
+		deflateEnd(&z);
+	} else if (!strcmp(fmt, "xz")) {
+		assert_int_equal(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, NULL, in, n, out, &len,
+							 cap), LZMA_OK);
+#if KD_HAVE_ZSTD
+	} else if (!strcmp(fmt, "zstd")) {
+		len = ZSTD_compress(out, cap, in, n, 19);
+		assert_false(ZSTD_isError(len));
+#endif
+	} else {
+		fail_msg("unknown format %s", fmt);
+	}
+	assert_true(len + 4 <= cap);
+	kd_put_le32(out + len, (uint32_t)n);
+	return len + 4;
+}
+
+/* A bzImage whose payload (at payload_offset 0x123) is the given bytes. */
+static const char *make_bzimage_payload(const char *name, const uint8_t *payload, size_t n,
+					uint32_t init_size)
+{
+	const char *path = make_bzimage(name, 0x020f, 0x7f, 0x123 + n, init_size);
+	size_t setup = (27 + 1) * 512, len = setup + 0x123 + n;
+	uint8_t *b = malloc(len);
+	int fd = open(path, O_RDONLY);
+
+	assert_non_null(b);
+	assert_true(fd >= 0);
+	assert_int_equal(kd_read_all(fd, b, len), (ssize_t)len);
+	close(fd);
+	kd_put_le32(b + 0x248, 0x123);
+	kd_put_le32(b + 0x24c, (uint32_t)n);
+	memcpy(b + setup + 0x123, payload, n);
+	write_file(path, b, len);
+	free(b);
+	return path;
+}
+
+static int unpack_file(const char *path, struct loader_kernel_image *ki, struct kd_err *err)
+{
+	static uint8_t file[1 << 20];
+	struct loader_bzimage bz;
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+	int rc;
+
+	assert_true(fd >= 0);
+	n = kd_read_all(fd, file, sizeof(file));
+	close(fd);
+	assert_true(n > 0);
+	rc = loader_bzimage_parse(file, (size_t)n, path, &bz, err);
+	if (rc < 0)
+		return rc;
+	return loader_bzimage_unpack(&bz, path, ki, err);
+}
+
+static void test_unpack_formats(void **state)
+{
+	static uint8_t vml[0x10000], image[0xd000], payload[0x20000];
+	static const char *const fmts[] = { "gzip", "xz",
+#if KD_HAVE_ZSTD
+		"zstd",
+#endif
+	};
+	size_t img_len, vlen = make_vmlinux(vml, sizeof(vml), image, &img_len);
+
+	for (size_t f = 0; f < KD_ARRAY_SIZE(fmts); f++) {
+		size_t n = compress_payload(fmts[f], vml, vlen, payload, sizeof(payload));
+		const char *path = make_bzimage_payload(fmts[f], payload, n, 0x1000000);
+		struct loader_kernel_image ki;
+		struct kd_err err = { 0 };
+
+		assert_int_equal(unpack_file(path, &ki, &err), 0);
+		print_message("  %s: %zu-byte payload -> image 0x%" PRIx64 ", bufsz 0x%zx\n",
+			      fmts[f], n, ki.memsz, ki.bufsz);
+		assert_true(ki.unpacked);
+		assert_string_equal(ki.format, fmts[f]);
+		assert_int_equal(ki.n_loads, 2);
+		assert_int_equal(ki.vmlinux_size, vlen);
+		assert_int_equal(ki.memsz, img_len);
+		/* the zero tail of the last load is left to the kernel: up to its last data page */
+		assert_int_equal(ki.bufsz, 0x9000);
+		assert_memory_equal(ki.buf, image, ki.bufsz);
+		assert_int_equal(ki.entry_offset, VML_ENTRY - VML_BASE);
+		loader_kernel_image_release(&ki);
+	}
+}
+
+static void test_unpack_plan(void **state)
+{
+	static uint8_t vml[0x10000], image[0xd000], payload[0x20000];
+	size_t img_len, vlen = make_vmlinux(vml, sizeof(vml), image, &img_len);
+	size_t n = compress_payload("xz", vml, vlen, payload, sizeof(payload));
+	const char *path = make_bzimage_payload("plan-xz", payload, n, 0x1000000);
+	const char *root = fixture_sysroot(fixtures[0]);
+
+	if (!root) {
+		tu_skip_or_fail("fixture sysroot missing");
+		return;
+	}
+	for (int no_unpack = 0; no_unpack <= 1; no_unpack++) {
+		struct loader_sysinfo *si;
+		struct loader_plan *plan;
+		struct kd_err err = { 0 };
+		struct loader_opts o = { .mode = LOADER_MODE_CRASH, .kernel_path = path,
+					 .append = "x", .no_unpack = no_unpack };
+		const struct loader_segment *k = NULL;
+		struct kd_purgatory_params pp;
+		const struct loader_segment *pg = NULL;
+
+		assert_int_equal(loader_sysinfo_read(root, &si, &err), 0);
+		assert_int_equal(loader_plan_create(si, &o, &plan, &err), 0);
+		check_plan_invariants(plan, si);
+		for (size_t i = 0; i < plan->n_seg; i++) {
+			if (plan->seg[i].kind == LOADER_SEG_KERNEL)
+				k = &plan->seg[i];
+			if (plan->seg[i].kind == LOADER_SEG_PURGATORY)
+				pg = &plan->seg[i];
+		}
+		assert_non_null(k);
+		assert_non_null(pg);
+		assert_int_equal(k->mem % (2 << 20), 0);
+		if (!no_unpack) {
+			assert_true(plan->kimg.unpacked);
+			assert_int_equal(k->bufsz, 0x9000);
+			assert_int_equal(k->memsz, img_len);
+			assert_memory_equal(k->buf, image, k->bufsz);
+			assert_int_equal(plan->kernel_entry, k->mem + (VML_ENTRY - VML_BASE));
+		} else {
+			assert_false(plan->kimg.unpacked);
+			assert_string_equal(plan->unpack_note, "--no-unpack");
+			assert_int_equal(k->memsz, 0x1000000);
+			assert_int_equal(plan->kernel_entry, k->mem + 0x200);
+		}
+		/* the purgatory checks the kernel's bufsz bytes, with their digest */
+		memcpy(&pp, pg->buf + KD_PURGATORY_PARAMS_OFFSET, sizeof(pp));
+		assert_int_equal(pp.kernel_entry, plan->kernel_entry);
+		for (uint32_t i = 0; i < pp.nr_regions; i++)
+			if (pp.regions[i].start == k->mem) {
+				uint8_t d[32];
+				struct kd_sha256 c;
+				kd_sha256_init(&c);
+				kd_sha256_update(&c, k->buf, k->bufsz);
+				kd_sha256_final(&c, d);
+				assert_int_equal(pp.regions[i].len, k->bufsz);
+				assert_memory_equal(pp.regions[i].sha256, d, 32);
+			}
+		loader_plan_destroy(plan);
+		loader_sysinfo_destroy(si);
+	}
+}
+
+/* Damaged payloads and vmlinuxes: a clear error naming the file, never a crash. */
+static void test_unpack_bad(void **state)
+{
+	static uint8_t vml[0x10000], image[0xd000], payload[0x20000], bad[0x20000];
+	size_t img_len, vlen = make_vmlinux(vml, sizeof(vml), image, &img_len), n;
+	struct loader_kernel_image ki;
+	struct kd_err err = { 0 };
+	Elf64_Phdr *ph = (Elf64_Phdr *)(vml + sizeof(Elf64_Ehdr));
+	const char *path;
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	int refused = 0;
+
+	n = compress_payload("gzip", vml, vlen, payload, sizeof(payload));
+	/* a flipped byte in the compressed stream */
+	memcpy(bad, payload, n);
+	bad[n / 2] ^= 0x40;
+	path = make_bzimage_payload("bad-gz", bad, n, 0x1000000);
+	assert_int_equal(unpack_file(path, &ki, &err), -EBADMSG);
+	print_message("  error (expected): %s\n", err.msg);
+	assert_non_null(strstr(err.msg, path));
+	/* a size trailer that lies */
+	memcpy(bad, payload, n);
+	kd_put_le32(bad + n - 4, (uint32_t)vlen + 4096);
+	path = make_bzimage_payload("bad-trailer", bad, n, 0x1000000);
+	assert_int_equal(unpack_file(path, &ki, &err), -EBADMSG);
+	assert_non_null(strstr(err.msg, "size trailer"));
+	/* formats we do not unpack: the bzImage is loaded as it is */
+	memcpy(bad, "\x02\x21\x4c\x18", 4);
+	path = make_bzimage_payload("lz4", bad, 64, 0x1000000);
+	assert_int_equal(unpack_file(path, &ki, &err), -EOPNOTSUPP);
+	assert_non_null(strstr(err.msg, "lz4"));
+	/* a vmlinux too big for init_size */
+	path = make_bzimage_payload("small-init", payload, n, 0x8000);
+	assert_int_equal(unpack_file(path, &ki, &err), -ENOEXEC);
+	assert_non_null(strstr(err.msg, "init_size"));
+	/* overlapping loads */
+	ph[1].p_paddr = VML_BASE + 0x1000;
+	n = compress_payload("gzip", vml, vlen, bad, sizeof(bad));
+	path = make_bzimage_payload("overlap", bad, n, 0x1000000);
+	assert_int_equal(unpack_file(path, &ki, &err), -ENOEXEC);
+	assert_non_null(strstr(err.msg, "PT_LOAD 1"));
+	ph[1].p_paddr = VML_BASE + 0x7000;
+	/* a load's file bytes past the end of the vmlinux */
+	ph[0].p_filesz = 0x100000;
+	ph[0].p_memsz = 0x100000;
+	n = compress_payload("gzip", vml, vlen, bad, sizeof(bad));
+	path = make_bzimage_payload("past-end", bad, n, 0x1000000);
+	assert_int_equal(unpack_file(path, &ki, &err), -ENOEXEC);
+	ph[0].p_filesz = 0x3000;
+	ph[0].p_memsz = 0x5000;
+	/* not an ELF inside */
+	n = compress_payload("gzip", image, sizeof(image), bad, sizeof(bad));
+	path = make_bzimage_payload("not-elf", bad, n, 0x1000000);
+	assert_int_equal(unpack_file(path, &ki, &err), -ENOEXEC);
+	assert_non_null(strstr(err.msg, "not an x86_64 vmlinux"));
+	/* random damage to the uncompressed vmlinux's headers: refused or unpacked, no crash */
+	for (int round = 0; round < 300; round++) {
+		memcpy(bad, vml, vlen);
+		for (int k = 0; k < 4; k++) {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			bad[(seed >> 33) % 0x200] ^= (uint8_t)(seed >> 20);
+		}
+		n = compress_payload("gzip", bad, vlen, payload, sizeof(payload));
+		path = make_bzimage_payload("fuzz", payload, n, 0x1000000);
+		if (unpack_file(path, &ki, &err) < 0)
+			refused++;
+		else
+			loader_kernel_image_release(&ki);
+	}
+	print_message("  300 damaged vmlinux headers: %d refused, none crashed\n", refused);
+	assert_true(refused > 0);
+}
+
 /* ---- bad input: clear errors, nothing loaded --------------------------------------------- */
 
 static void expect_arm_error(const char *root, const struct loader_opts *o, const char *what1,
@@ -962,6 +1264,9 @@ int main(void)
 		cmocka_unit_test(test_plan_check_catches),
 		cmocka_unit_test(test_plain_kexec_plan),
 		cmocka_unit_test(test_hotplug_plan),
+		cmocka_unit_test(test_unpack_formats),
+		cmocka_unit_test(test_unpack_plan),
+		cmocka_unit_test(test_unpack_bad),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_parsers_survive_garbage),
 	};

@@ -82,8 +82,12 @@ static void puthex_serial(uint16_t port, uint64_t v)
 /* Called by entry.S on the purgatory's own stack; returns only if every digest matches. */
 void purgatory_main(struct kd_purgatory_params *p)
 {
-	int bad = kd_purgatory_verify(p);
+	int bad;
 
+	/* Said before the digests are computed: the console's timestamps then show how long
+	 * the check takes, and that the purgatory was reached at all. */
+	puts_serial(p->serial_port, "kdump-purgatory: checking the segments' SHA-256\n");
+	bad = kd_purgatory_verify(p);
 	if (bad < 0) {
 		puts_serial(p->serial_port, "kdump-purgatory: segment digests OK, starting kernel\n");
 		return;
