@@ -267,6 +267,8 @@ static int capture(const struct kd_initconf *c, const char *output, struct kd_er
 				  c->compress);
 	if (strcmp(output, "-") == 0)
 		argv[n++] = (char *)"-F"; /* flattened, to standard output (device or pipe) */
+	else
+		argv[n++] = (char *)"--no-manifest"; /* written once the dump is on disk */
 	argv[n++] = (char *)"/proc/vmcore";
 	if (strcmp(output, "-") != 0)
 		argv[n++] = (char *)output;
@@ -299,8 +301,26 @@ static int check_space(const struct kd_initconf *c, const char *dir, struct kd_e
 		return kd_err_sys(err, -errno, "statvfs %s", dir);
 	avail = (uint64_t)sv.f_bavail * sv.f_frsize;
 	r = vmcore_open("/proc/vmcore", &vc, err);
-	if (r >= 0)
+	if (r >= 0) {
+		/* Room for a dump of every page (the usual case): no need to count the pages. */
+		size_t nl;
+		const struct vmcore_load *l = vmcore_loads(vc, &nl);
+		uint64_t all = 0;
+
+		for (size_t i = 0; i < nl; i++)
+			all += KD_DIV_ROUND_UP(l[i].memsz, vmcore_page_size(vc));
+		kd_dump_space(all, vmcore_page_size(vc), vmcore_max_pfn(vc), false, &expected,
+			      &bound);
+		if (avail >= bound) {
+			kd_format_size(avail, a, sizeof(a));
+			kd_format_size(bound, b, sizeof(b));
+			kd_info("free space: %s at %s, more than a dump of every page needs (%s)", a,
+				dir, b);
+			vmcore_close(vc);
+			return 0;
+		}
 		r = vmcore_filter_create(vc, c->level, &f, &warning, err);
+	}
 	if (r < 0) {
 		kd_warn("free-space check skipped: %s", err->msg);
 		kd_err_clear(err);
@@ -436,12 +456,6 @@ static int capture_local(const struct kd_initconf *c, const char *mnt, const cha
 	if (r < 0)
 		return r;
 	kd_info("writing to %s on %s", dir + strlen(mnt), dev);
-	if (c->save_raw) {
-		r = save_raw(dirfd, err);
-		if (r < 0)
-			return r;
-		kd_info("raw vmcore saved (uptime %.2f)", uptime());
-	}
 	if (c->flat) {
 		/* The stream is hashed on its way to the file: its manifest, vmcore.flat.sha256. */
 		_cleanup_close_ int fd = openat(dirfd, "vmcore.flat", O_WRONLY | O_CREAT | O_EXCL |
@@ -467,12 +481,35 @@ static int capture_local(const struct kd_initconf *c, const char *mnt, const cha
 	}
 	if (r < 0) {
 		/* The log matters most when the dump failed: keep it beside what was written
-		 * (best effort; the .incomplete marker stays). */
+		 * (best effort; the .incomplete marker stays), with the manifest of what an
+		 * incomplete dump holds (kdump verify then says it is incomplete). */
+		struct kd_err e2 = { 0 };
+		if (vmcore && access(vmcore, F_OK) == 0 && kd_manifest_write(vmcore, &e2) < 0)
+			kd_warn("%s", e2.msg);
 		save_extras(dirfd);
 		return r;
 	}
 	sync();
+	kd_info("dump on disk (uptime %.2f)", uptime());
+	/* Its manifest (DUMP.sha256: the file read back and hashed) comes after the data is
+	 * safe, since hashing is slow on a small capture CPU; the marker stays until it is done. */
+	if (vmcore) {
+		r = kd_manifest_write(vmcore, err);
+		if (r < 0) {
+			save_extras(dirfd);
+			return r;
+		}
+	}
 	kd_info("dump complete (uptime %.2f)", uptime());
+	/* The raw copy for checks comes after the dump, so that its writeback does not slow
+	 * the dump down (and the dump's time is what a production run takes). */
+	if (c->save_raw) {
+		r = save_raw(dirfd, err);
+		if (r < 0)
+			return r;
+		sync();
+		kd_info("raw vmcore saved (uptime %.2f)", uptime());
+	}
 	if (want_verify(c, c->target == KD_TARGET_NFS && strcmp(mnt, TARGET_MNT) == 0)) {
 		r = verify_dump(dir, c->flat ? "vmcore.flat" : "vmcore", err);
 		if (r < 0) {
