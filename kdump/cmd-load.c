@@ -315,7 +315,13 @@ static int do_load(int argc, char **argv, bool crash)
 		       crash ? "capture kernel" : "kernel", plan->kernel_path, plan->n_seg,
 		       plan->seg[0].mem, plan->seg[plan->n_seg - 1].mem + plan->seg[plan->n_seg - 1].memsz - 1,
 		       crash ? " (crash reservation)" : "", plan->entry);
-	else
+	if (path == LOADER_PATH_KEXEC_LOAD && plan->kimg.unpacked)
+		printf("kdump: its %s payload was unpacked here: it starts at startup_64, with no "
+		       "decompression at boot\n", plan->kimg.format);
+	else if (path == LOADER_PATH_KEXEC_LOAD)
+		printf("kdump: loaded as a bzImage: it decompresses itself at boot (%s)\n",
+		       plan->unpack_note);
+	if (path != LOADER_PATH_KEXEC_LOAD)
 		printf("kdump: %s; %s %s loaded with kexec_file_load: the kernel built the ELF header "
 		       "and purgatory and checked the signature\n",
 		       a.file_load ? "--kexec-file-load" : "kexec_load was refused (lockdown or Secure Boot?)",

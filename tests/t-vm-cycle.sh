@@ -25,5 +25,10 @@ grep -Eq '^arm / capture +ours / ours$' "$out/timings.txt" ||
 	{ echo "t-vm-cycle: not our arm and capture: $(grep '^arm / capture' "$out/timings.txt")"; exit 1; }
 grep -q '"crash_cpu": 1' "$out/checks.json" || { echo "t-vm-cycle: crash CPU not checked"; exit 1; }
 grep -q '"pages":' "$out/checks.json" || { echo "t-vm-cycle: page set not compared"; exit 1; }
+# The capture kernel was unpacked at load time, and the purgatory checked it before it ran.
+grep -q 'kdump: its xz payload was unpacked here' "$out/console.log" ||
+	{ echo "t-vm-cycle: the capture kernel was not loaded unpacked"; exit 1; }
+grep -q 'kdump-purgatory: segment digests OK' "$out/console.log" ||
+	{ echo "t-vm-cycle: no purgatory check on the console"; exit 1; }
 rm -rf "$out/guest-vmcore.raw" "$out/ref-makedumpfile.kdump" "$out/work" # keep build/ small
 exit 0
