@@ -219,15 +219,22 @@ static void test_thread_independence(void **state)
 		struct vmcore_capture_report rep;
 		struct kd_err err = { 0 };
 
+		a.read_mode = VMCORE_READ_MMAP;
 		b.threads = 4;
 		b.window_pfns = 64;
-		b.no_mmap = true;
+		b.read_mode = VMCORE_READ_PREAD;
 		assert_int_equal(capture(in, tu_tmp("t1"), &a, &rep, &err), 0);
 		assert_true(rep.mmap_used);
 		assert_int_equal(capture(in, tu_tmp("t4"), &b, &rep, &err), 0);
 		assert_false(rep.mmap_used);
 		assert_int_equal(rep.threads, 4);
 		assert_same_file(tu_tmp("t1"), tu_tmp("t4"));
+		/* The default reads a regular file (only /proc/vmcore is mapped). */
+		b.threads = 2;
+		b.read_mode = VMCORE_READ_AUTO;
+		assert_int_equal(capture(in, tu_tmp("t2"), &b, &rep, &err), 0);
+		assert_false(rep.mmap_used);
+		assert_same_file(tu_tmp("t1"), tu_tmp("t2"));
 	}
 	vmgen_free(g);
 }

@@ -7,6 +7,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 
 /* Default window: 256 Ki pfns (1 GiB of 4 KiB pages), a 32 KiB bitmap. */
 #define CAP_WINDOW (256u * 1024)
@@ -299,7 +301,7 @@ int cap_copy_range(struct cap *c, uint64_t off, uint64_t len, uint64_t out)
 		if (cap_should_stop(c))
 			return c->err->code;
 		/* Mapped where it works (/proc/vmcore reads slowly), read otherwise. */
-		if (!c->o->no_mmap && !c->copy_no_mmap) {
+		if (c->use_mmap && !c->copy_no_mmap) {
 			map = mmap(NULL, n + (off - al), PROT_READ, MAP_PRIVATE, vmcore_fd(c->vc),
 				   (off_t)al);
 			if (map == MAP_FAILED) {
@@ -576,7 +578,7 @@ static int pipe_init(struct pipe *p, struct cap *c)
 	pthread_mutex_init(&p->reader_mu, NULL);
 	pthread_cond_init(&p->work_cv, NULL);
 	pthread_cond_init(&p->done_cv, NULL);
-	atomic_init(&p->no_mmap, c->o->no_mmap);
+	atomic_init(&p->no_mmap, !c->use_mmap);
 	atomic_init(&p->mmap_used, false);
 	p->host_page = sysconf(_SC_PAGESIZE);
 	if (p->host_page <= 0)
@@ -767,6 +769,22 @@ static uint64_t capture_max_pfn(struct vmcore *vc)
 	return max;
 }
 
+/*
+ * Whether to map the input: /proc/vmcore reads old memory page by page (ioremap and copy each),
+ * mapping it is much faster; for a regular file pread is cheaper than mapping and unmapping
+ * windows (each munmap sends a TLB-shootdown IPI to the CPUs running the other threads, and
+ * mmap_lock is contended): bench-limit reads the kept pages of the 1 GiB fixture in 0.096 s
+ * with pread, 0.113 s through windows; -d 1 -l on 2 threads takes 0.19 s instead of 0.22 s.
+ */
+static bool want_mmap(struct vmcore *vc, enum vmcore_read_mode mode)
+{
+	struct statfs sf;
+
+	if (mode != VMCORE_READ_AUTO)
+		return mode == VMCORE_READ_MMAP;
+	return fstatfs(vmcore_fd(vc), &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
 static unsigned online_cpus(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -798,6 +816,7 @@ int vmcore_capture(struct vmcore *vc, int fd, const char *name,
 	if (o->format == VMCORE_OUT_ELF)
 		report->threads = 1;	/* ELF pages are copied, not compressed: no workers */
 	report->max_pfn = c.max_pfn;
+	c.use_mmap = want_mmap(vc, o->read_mode);
 	if (!c.max_pfn)
 		return kd_err_set(err, -EINVAL, "%s: the dump describes no memory", vmcore_path(vc));
 	r = vmcore_filter_create(vc, o->level, &c.filter, &warning, err);

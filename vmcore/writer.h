@@ -98,6 +98,7 @@ struct cap {
 	uint64_t kept;		/* pages in the final bitmaps */
 	uint64_t done;
 	bool stopped;
+	bool use_mmap;		/* read the input through mmap windows (else pread) */
 	bool copy_no_mmap;	/* cap_copy_range: a mapping failed, read from now on */
 };
 
