@@ -360,6 +360,7 @@ struct pipe {
 	uint64_t wait_seq;	/* the writer sleeps until this batch is done (UINT64_MAX: awake) */
 	unsigned idle;		/* workers waiting for a batch */
 	bool quit;
+	/* workers[0] is the calling thread (the writer), which compresses while it waits. */
 	struct worker *workers;
 	unsigned nworkers;
 	atomic_bool no_mmap;
@@ -506,6 +507,25 @@ static int batch_process(struct worker *wk, struct cap_batch *b)
 	return r;
 }
 
+/* Takes the next queued batch and processes it; false if none is queued. Called locked. */
+static bool pipe_work_one(struct pipe *p, struct worker *wk)
+{
+	struct cap_batch *b = &p->slots[p->next_take % p->nslots];
+
+	if (b->state != SLOT_QUEUED || b->seq != p->next_take)
+		return false;
+	b->state = SLOT_BUSY;
+	p->next_take++;
+	pthread_mutex_unlock(&p->mu);
+	b->r = batch_process(wk, b);
+	pthread_mutex_lock(&p->mu);
+	b->state = SLOT_DONE;
+	/* The writer is woken for the one batch it waits for, not for each. */
+	if (b->seq == p->wait_seq && wk != &p->workers[0])
+		pthread_cond_signal(&p->done_cv);
+	return true;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *wk = arg;
@@ -513,20 +533,8 @@ static void *worker_main(void *arg)
 
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		struct cap_batch *b = &p->slots[p->next_take % p->nslots];
-
-		if (b->state == SLOT_QUEUED && b->seq == p->next_take) {
-			b->state = SLOT_BUSY;
-			p->next_take++;
-			pthread_mutex_unlock(&p->mu);
-			b->r = batch_process(wk, b);
-			pthread_mutex_lock(&p->mu);
-			b->state = SLOT_DONE;
-			/* The writer is woken for the one batch it waits for, not for each. */
-			if (b->seq == p->wait_seq)
-				pthread_cond_signal(&p->done_cv);
+		if (pipe_work_one(p, wk))
 			continue;
-		}
 		if (p->quit)
 			break;
 		p->idle++;
@@ -592,6 +600,11 @@ static int pipe_init(struct pipe *p, struct cap *c)
 	 * busy machine that wait, not the work, set the pace at 2 batches a worker).
 	 */
 	p->nslots = KD_MIN(4 * n + 4, 2 * n + 16);
+	/*
+	 * n - 1 threads, and the calling thread, which builds the batches and writes them in
+	 * order, compresses queued batches while it waits for the others' (n threads running on
+	 * n CPUs, not n + 1 changing hands at every batch).
+	 */
 	p->wait_seq = UINT64_MAX;
 	p->slots = kd_calloc(p->nslots, sizeof(*p->slots));
 	p->workers = kd_calloc(n, sizeof(*p->workers));
@@ -612,6 +625,8 @@ static int pipe_init(struct pipe *p, struct cap *c)
 		if (!wk->ctx || !wk->page)
 			return kd_err_set(c->err, -ENOMEM, "cannot set up the %s compressor: out of "
 					  "memory", c->comp->name);
+		if (i == 0)
+			continue;
 		if (pthread_create(&wk->tid, NULL, worker_main, wk) != 0)
 			return kd_err_set(c->err, -EAGAIN, "cannot start compression thread %u", i);
 		wk->started = true;
@@ -631,6 +646,8 @@ static int pipe_drain(struct pipe *p, uint64_t *written, uint64_t upto, cap_batc
 				ready++;
 			if (ready == upto)
 				break;
+			if (pipe_work_one(p, &p->workers[0]))
+				continue;
 			/* Workers finish about in order: wait for the last one needed first. */
 			p->wait_seq = p->slots[(upto - 1) % p->nslots].state == SLOT_DONE ? ready :
 										       upto - 1;
