@@ -16,8 +16,8 @@
 #define CAP_CACHE_MAX (1u << 20)
 /* The ELF writer's zero-page pass reads up to this many pages at once. */
 #define CAP_SPAN 256u
-/* Each worker maps the input in windows of this size (makedumpfile maps 4 MiB; mapped pages
- * of a regular file count in the RSS, and the budget is 2 MiB a thread). */
+/* Each thread maps /proc/vmcore (or, with --mmap, any input) in windows of this size
+ * (makedumpfile maps 4 MiB; mapped pages count in the RSS, the budget is 2 MiB a thread). */
 #define CAP_MAP_WINDOW (1u << 20)
 #define CAP_MAX_THREADS 64u
 
