@@ -209,7 +209,7 @@ static void test_kdump_compressors(void **state)
 /* The zero-page test: one set bit anywhere in the page (of either path) makes it non-zero. */
 static void test_is_zero(void **state)
 {
-	static uint8_t page[8192];
+	static uint8_t page[8192 + 1];
 	const size_t sizes[] = { 4096, 8192, 4000 };
 
 	for (size_t k = 0; k < KD_ARRAY_SIZE(sizes); k++) {
