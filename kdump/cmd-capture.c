@@ -83,10 +83,10 @@ static void help(void)
 	       "        an uninterrupted capture would have written.\n"
 	       "    --threads N\n"
 	       "        Compress on N threads (default: the number of online CPUs).\n"
-	       "    --no-mmap\n"
-	       "        Read VMCORE with read(2) only. By default it is mapped in 1 MiB windows\n"
-	       "        (for /proc/vmcore much faster than reading it), and read where mapping\n"
-	       "        fails.\n"
+	       "    --no-mmap, --mmap\n"
+	       "        Read VMCORE with read(2) only, or map it in 1 MiB windows whatever it is.\n"
+	       "        By default /proc/vmcore is mapped (much faster than reading it there) and\n"
+	       "        read where mapping fails; other files are read (cheaper than mapping).\n"
 	       "    -q, --quiet\n"
 	       "        No progress line and no summary.\n"
 	       "    -h, --help\n"
@@ -196,6 +196,7 @@ static int run_capture(int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ "threads", required_argument, NULL, 'T' },
 		{ "no-mmap", no_argument, NULL, 'M' },
+		{ "mmap", no_argument, NULL, 'P' },
 		{ "window", required_argument, NULL, 'W' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "resume", no_argument, NULL, 'R' },
@@ -247,7 +248,10 @@ static int run_capture(int argc, char **argv)
 			o.threads = (unsigned)v;
 			break;
 		case 'M':
-			o.no_mmap = true;
+			o.read_mode = VMCORE_READ_PREAD;
+			break;
+		case 'P':
+			o.read_mode = VMCORE_READ_MMAP;
 			break;
 		case 'W':
 			if (kd_parse_u64(optarg, 0, &v) < 0 || v < 8 || v > (1ULL << 32))

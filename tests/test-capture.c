@@ -3,6 +3,7 @@
 #include "testutil.h"
 #include "vmgen.h"
 #include "vmcore/vmcore.h"
+#include "vmcore/writer.h"
 
 #include <elf.h>
 #include <fcntl.h>
@@ -205,6 +206,26 @@ static void test_kdump_compressors(void **state)
 	vmgen_free(g);
 }
 
+/* The zero-page test: one set bit anywhere in the page (of either path) makes it non-zero. */
+static void test_is_zero(void **state)
+{
+	static uint8_t page[8192 + 1];
+	const size_t sizes[] = { 4096, 8192, 4000 };
+
+	for (size_t k = 0; k < KD_ARRAY_SIZE(sizes); k++) {
+		assert_true(cap_is_zero(page, sizes[k]));
+		for (size_t i = 0; i < sizes[k]; i++) {
+			page[i] = (uint8_t)(1u << (i % 8));
+			if (cap_is_zero(page, sizes[k]))
+				fail_msg("size %zu: byte %zu set, taken as a zero page", sizes[k], i);
+			page[i] = 0;
+		}
+		page[sizes[k]] = 1;	/* past the end: not looked at */
+		assert_true(cap_is_zero(page, sizes[k]));
+		page[sizes[k]] = 0;
+	}
+}
+
 /* Same bytes for any thread count, window size, mmap or read. */
 static void test_thread_independence(void **state)
 {
@@ -219,15 +240,22 @@ static void test_thread_independence(void **state)
 		struct vmcore_capture_report rep;
 		struct kd_err err = { 0 };
 
+		a.read_mode = VMCORE_READ_MMAP;
 		b.threads = 4;
 		b.window_pfns = 64;
-		b.no_mmap = true;
+		b.read_mode = VMCORE_READ_PREAD;
 		assert_int_equal(capture(in, tu_tmp("t1"), &a, &rep, &err), 0);
 		assert_true(rep.mmap_used);
 		assert_int_equal(capture(in, tu_tmp("t4"), &b, &rep, &err), 0);
 		assert_false(rep.mmap_used);
 		assert_int_equal(rep.threads, 4);
 		assert_same_file(tu_tmp("t1"), tu_tmp("t4"));
+		/* The default reads a regular file (only /proc/vmcore is mapped). */
+		b.threads = 2;
+		b.read_mode = VMCORE_READ_AUTO;
+		assert_int_equal(capture(in, tu_tmp("t2"), &b, &rep, &err), 0);
+		assert_false(rep.mmap_used);
+		assert_same_file(tu_tmp("t1"), tu_tmp("t2"));
 	}
 	vmgen_free(g);
 }
@@ -625,6 +653,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kdump_compressors),
+		cmocka_unit_test(test_is_zero),
 		cmocka_unit_test(test_thread_independence),
 		cmocka_unit_test(test_flat_reassemble),
 		cmocka_unit_test(test_reassemble_bad),

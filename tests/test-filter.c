@@ -890,6 +890,19 @@ static void check_windows(struct vmcore *vc, unsigned level, uint64_t shuffle_w)
 						      &err), 0);
 	}
 	assert_memory_equal(ref, c, (size_t)(n + 7) / 8);
+	/*
+	 * Whole 65536-pfn chunks (handed out from what creating the filter decided) between
+	 * windows decided anew, in order (those must not go on from a state nobody set).
+	 */
+	memset(c, 0xaa, (size_t)(n + 7) / 8);
+	for (uint64_t s = 0, i = 0; s < n; i++) {
+		uint64_t e = KD_MIN(i % 3 == 0 ? s + 65536 : i % 3 == 1 ? s + 136 :
+				    KD_ALIGN_UP(s + 1, 65536), n);
+
+		assert_int_equal(vmcore_filter_window(f, s, e, c + s / 8, &err), 0);
+		s = e;
+	}
+	assert_memory_equal(ref, c, (size_t)(n + 7) / 8);
 	assert_int_equal(vmcore_filter_window(f, 4, 8, c, &err), -EINVAL);
 	vmcore_filter_destroy(f);
 	free(ref), free(a), free(b), free(c), free(order);

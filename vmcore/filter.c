@@ -13,6 +13,12 @@
 #define DEFAULT_FREE_ORDERS 11u
 #define MAX_FREE_ORDERS 19u
 #define SURVEY_CHUNK 65536u
+/*
+ * Dumps of up to this many pfns (8 GiB of 4 KiB pages; a 256 KiB bitmap) keep the bitmap and
+ * the counts the survey made, per SURVEY_CHUNK, and hand them out to windows that cover whole
+ * chunks instead of deciding (reading the mem_map) again.
+ */
+#define SURVEY_KEEP_MAX (1u << 21)
 #define FREE_RUNS_MAX (1u << 18)
 #define MAX_NODES 8192u
 #define MAX_ZONES 8u
@@ -89,6 +95,12 @@ struct vmcore_filter {
 	struct anomalies an;
 	struct vmcore_filter_stats stats, totals;
 	uint8_t survey_bm[SURVEY_CHUNK / 8];
+	/*
+	 * The last survey's bitmap and its counts per chunk (chunks without memory: zero), when
+	 * max_pfn <= SURVEY_KEEP_MAX; else NULL.
+	 */
+	uint8_t *kept_bm;
+	struct vmcore_filter_stats *kept_st;
 	char notes[1024];
 	char warning[1200];
 };
@@ -651,11 +663,30 @@ static void seek(struct vmcore_filter *f, uint64_t start)
 	f->cursor = start;
 }
 
-/* A whole pass at the current level into f->totals. */
+static void add_stats(struct vmcore_filter_stats *to, const struct vmcore_filter_stats *from)
+{
+	to->ram += from->ram;
+	to->cache += from->cache;
+	to->cache_private += from->cache_private;
+	to->user += from->user;
+	to->free += from->free;
+	to->hwpoison += from->hwpoison;
+	to->offline += from->offline;
+	to->kept += from->kept;
+}
+
+/* A whole pass at the current level into f->totals (and f->kept_bm, f->kept_st). */
 static void survey(struct vmcore_filter *f, bool check)
 {
 	memset(&f->totals, 0, sizeof(f->totals));
 	memset(&f->an, 0, sizeof(f->an));
+	if (f->kept_bm) {
+		/* Chunks without memory are skipped: their bits and counts stay zero. */
+		memset(f->kept_bm, 0, (size_t)KD_DIV_ROUND_UP(f->max_pfn, SURVEY_CHUNK) *
+				      (SURVEY_CHUNK / 8));
+		memset(f->kept_st, 0, (size_t)KD_DIV_ROUND_UP(f->max_pfn, SURVEY_CHUNK) *
+				      sizeof(*f->kept_st));
+	}
 	f->surveying = check;
 	seek(f, 0);
 	for (uint64_t s = 0; s < f->max_pfn; s += SURVEY_CHUNK) {
@@ -671,10 +702,32 @@ static void survey(struct vmcore_filter *f, bool check)
 			s = KD_ALIGN_DOWN(next, SURVEY_CHUNK) - SURVEY_CHUNK;
 			continue;
 		}
-		run(f, s, KD_MIN(s + SURVEY_CHUNK, f->max_pfn), f->survey_bm, &f->totals);
+		if (f->kept_bm) {
+			struct vmcore_filter_stats *st = &f->kept_st[s / SURVEY_CHUNK];
+
+			run(f, s, KD_MIN(s + SURVEY_CHUNK, f->max_pfn), f->kept_bm + s / 8, st);
+			add_stats(&f->totals, st);
+		} else {
+			run(f, s, KD_MIN(s + SURVEY_CHUNK, f->max_pfn), f->survey_bm, &f->totals);
+		}
 	}
 	f->surveying = false;
 	seek(f, 0);
+}
+
+/* Window [start, end) from the kept survey, if it covers whole chunks. true if done. */
+static bool window_from_survey(struct vmcore_filter *f, uint64_t start, uint64_t end,
+			       uint8_t *bm)
+{
+	if (!f->kept_bm || start % SURVEY_CHUNK || end > f->max_pfn ||
+	    (end % SURVEY_CHUNK && end != f->max_pfn))
+		return false;
+	memcpy(bm, f->kept_bm + start / 8, (size_t)((end - start + 7) / 8));
+	for (uint64_t s = start; s < end; s += SURVEY_CHUNK)
+		add_stats(&f->stats, &f->kept_st[s / SURVEY_CHUNK]);
+	/* The state at end is not known: a window decided anew after this one seeks. */
+	f->cursor = UINT64_MAX;
+	return true;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -879,6 +932,8 @@ void vmcore_filter_destroy(struct vmcore_filter *f)
 	free(f->ram);
 	free(f->segs);
 	free(f->free_runs);
+	free(f->kept_bm);
+	free(f->kept_st);
 	free(f);
 }
 
@@ -994,6 +1049,19 @@ int vmcore_filter_create(struct vmcore *vc, unsigned level, struct vmcore_filter
 	if (!(f->level & 30) && f->k.pg_hwpoison < 0)
 		f->walk = false;	/* nothing to look for */
 
+	if (f->max_pfn <= SURVEY_KEEP_MAX) {
+		uint64_t chunks = KD_DIV_ROUND_UP(f->max_pfn, SURVEY_CHUNK);
+
+		/* Without room for them, windows are decided again (as for larger dumps). */
+		f->kept_bm = malloc((size_t)chunks * (SURVEY_CHUNK / 8));
+		f->kept_st = kd_calloc((size_t)chunks, sizeof(*f->kept_st));
+		if (!f->kept_bm || !f->kept_st) {
+			free(f->kept_bm);
+			free(f->kept_st);
+			f->kept_bm = NULL;
+			f->kept_st = NULL;
+		}
+	}
 	survey(f, true);
 	if (judge(f))
 		survey(f, false);
@@ -1018,6 +1086,8 @@ int vmcore_filter_window(struct vmcore_filter *f, uint64_t start, uint64_t end, 
 	if (start % 8 || end < start || !bitmap)
 		return kd_err_set(err, -EINVAL, "filter window [0x%" PRIx64 ", 0x%" PRIx64 ") is not "
 				  "a range starting at a multiple of 8", start, end);
+	if (window_from_survey(f, start, end, bitmap))
+		return 0;
 	if (start != f->cursor)
 		seek(f, start);
 	run(f, start, end, bitmap, &f->stats);

@@ -398,6 +398,12 @@ enum vmcore_output {
 	VMCORE_OUT_ELF,		/* ELF like makedumpfile -E */
 };
 
+enum vmcore_read_mode {
+	VMCORE_READ_AUTO,	/* mmap for /proc/vmcore, pread for other files */
+	VMCORE_READ_MMAP,	/* mmap whatever the file (pread where mapping fails) */
+	VMCORE_READ_PREAD,	/* pread only */
+};
+
 struct vmcore_capture_opts {
 	unsigned level;		/* dump level 0-31 (makedumpfile -d) */
 	enum vmcore_output format;
@@ -406,10 +412,12 @@ struct vmcore_capture_opts {
 	const struct vmcore_compressor *comp;	/* kdump only; NULL: none */
 	unsigned threads;	/* compression threads; 0: the online CPUs */
 	/*
-	 * Pages are read through mmap windows (1 MiB per thread; /proc/vmcore's read path copies
-	 * page by page), falling back to pread for the rest of the run if a mapping fails.
+	 * How the input is read. AUTO: /proc/vmcore (procfs) through mmap windows (1 MiB per
+	 * thread; its read path maps old memory page by page), falling back to pread for the
+	 * rest of the run if a mapping fails; any other file with pread (cheaper than mapping
+	 * and unmapping windows, which costs TLB-shootdown IPIs between the threads).
 	 */
-	bool no_mmap;		/* pread only */
+	enum vmcore_read_mode read_mode;
 	uint64_t window_pfns;	/* pfns per filter window; 0: the default (tests use small) */
 	/* Called from the calling thread as pages are written (may be NULL). */
 	void (*progress)(void *data, uint64_t done, uint64_t total);

