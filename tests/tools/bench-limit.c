@@ -243,7 +243,7 @@ int main(int argc, char **argv)
 	       PRIu64 " bytes stored)\n", tf, kept, tr, tp, cname, (unsigned)threads, tc, s.zero,
 	       s.stored);
 	/* Parsed by scripts/bench. */
-	printf("floor: wall %.3f s cpu %.3f s\n", tf + tc, cf + cc);
+	printf("floor: wall %.4f s cpu %.3f s\n", tf + tc, cf + cc);
 	vmcore_filter_destroy(f);
 	vmcore_close(s.vc);
 	free(runs);
