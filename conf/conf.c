@@ -46,6 +46,7 @@ struct parser {
 	const char *target_name;
 	unsigned word_col; /* column of the directive on the current line */
 	unsigned collector_line, failure_line, sshkey_line, force_line, capture_ip_line;
+	unsigned nfs_vers_line;
 };
 
 /* ---- diagnostics ----------------------------------------------------------------------- */
@@ -1057,6 +1058,17 @@ static void h_verify(struct parser *p, const struct directive *d, const struct v
 		p->c->verify = (enum conf_verify)i;
 }
 
+static void h_nfs_vers(struct parser *p, const struct directive *d, const struct value *v)
+{
+	static const char *const names[] = { "4.2", "4.1", "4.0", "4", "3" };
+	int i = pick_name(p, v, names, KD_ARRAY_SIZE(names), "nfs_vers");
+
+	if (i >= 0) {
+		set_str(&p->c->nfs_vers, kd_strdup(names[i]));
+		p->nfs_vers_line = p->line;
+	}
+}
+
 static void h_notify(struct parser *p, const struct directive *d, const struct value *v)
 {
 	_cleanup_free_ unsigned *cols = NULL;
@@ -1272,6 +1284,7 @@ static const struct directive directives[] = {
 	  NULL },
 	{ "keep", "keep <count|all>", h_keep, SLOT_OWN, false, NULL },
 	{ "verify", "verify <auto|yes|no>", h_verify, SLOT_OWN, false, NULL },
+	{ "nfs_vers", "nfs_vers <4.2|4.1|4.0|4|3>", h_nfs_vers, SLOT_OWN, false, NULL },
 	{ "notify", "notify <command> [args...]", h_notify, SLOT_OWN, false, NULL },
 	{ "capture_cmdline_append", "capture_cmdline_append <kernel parameters>", h_cmdline,
 	  SLOT_OWN, true, NULL },
@@ -1445,6 +1458,8 @@ static void cross_checks(struct parser *p)
 			  "target");
 	if (p->sshkey_line && c->target.kind != CONF_TARGET_SSH)
 		warn_line(p, p->sshkey_line, 1, "sshkey has no effect without an ssh target");
+	if (p->nfs_vers_line && c->target.kind != CONF_TARGET_NFS)
+		warn_line(p, p->nfs_vers_line, 1, "nfs_vers has no effect without an nfs target");
 	if ((c->target.kind == CONF_TARGET_RAW || c->target.kind == CONF_TARGET_SSH) &&
 	    !c->collector.flattened) {
 		c->collector.flattened = true;
@@ -1645,6 +1660,7 @@ void conf_destroy(struct conf *c)
 	free_words(c->notify);
 	free(c->capture_cmdline_append);
 	free(c->crashkernel);
+	free(c->nfs_vers);
 	free(c->capture_ip);
 	free(c->capture_gateway);
 	free(c->capture_iface);
@@ -1768,6 +1784,8 @@ int conf_render(const struct conf *c, char **ret)
 	else
 		sb_printf(&b, "keep all\n");
 	sb_printf(&b, "verify %s\n", conf_verify_name(c->verify));
+	if (c->nfs_vers)
+		sb_printf(&b, "nfs_vers %s\n", c->nfs_vers);
 	sb_words(&b, "notify", c->notify);
 	if (c->capture_cmdline_append)
 		sb_printf(&b, "capture_cmdline_append \"%s\"\n", c->capture_cmdline_append);

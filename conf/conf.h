@@ -100,6 +100,8 @@ struct conf {
 	bool auto_reset_crashkernel;
 	unsigned keep;		/* retention: keep the newest N dumps; 0 = keep all */
 	enum conf_verify verify;
+	char *nfs_vers;		/* nfs_vers: "4.2", "4.1", "4.0", "4" or "3"; NULL: the newest the
+				 * server has (4.2 first) */
 	char **notify;		/* argv of the notify command (NULL-terminated) or NULL */
 	char *capture_cmdline_append; /* appended to the capture kernel's command line, or NULL */
 	char *crashkernel;	/* crashkernel= value to use ("auto" or the kernel's syntax), or NULL */

@@ -119,6 +119,8 @@ static void json_config(struct kd_json *j, const struct conf *c)
 	else
 		kd_json_null(j, "keep"); /* keep all */
 	kd_json_string(j, "verify", conf_verify_name(c->verify));
+	if (c->nfs_vers)
+		kd_json_string(j, "nfs_vers", c->nfs_vers);
 	json_words(j, "notify", c->notify);
 	kd_json_string(j, "capture_cmdline_append", c->capture_cmdline_append);
 	kd_json_string(j, "crashkernel", c->crashkernel);

@@ -568,9 +568,16 @@ static int mount_nfs(const struct kd_initconf *c, struct kd_err *err)
 {
 	char client[48];
 
+	const char *vers = NULL;
+	int r;
+
 	snprintf(client, sizeof(client), "%s", c->net_addr);
 	client[strcspn(client, "/")] = '\0';
-	return kd_nfs_mount(c->nfs_server, c->nfs_export, c->nfs_vers, client, TARGET_MNT, err);
+	r = kd_nfs_mount(c->nfs_server, c->nfs_export, c->nfs_vers, client, TARGET_MNT, &vers,
+			 err);
+	if (r == 0)
+		kd_info("mounted %s:%s with NFS %s", c->nfs_server, c->nfs_export, vers);
+	return r;
 }
 
 static int start_network(const struct kd_initconf *c, struct kd_err *err)

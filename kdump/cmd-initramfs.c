@@ -634,6 +634,8 @@ static int apply_config(struct opts *o, const char *sysroot, struct kd_err *err)
 			ic->target = KD_TARGET_NFS;
 			snprintf(ic->nfs_server, sizeof(ic->nfs_server), "%s", k->target.host);
 			snprintf(ic->nfs_export, sizeof(ic->nfs_export), "%s", k->target.export_path);
+			if (k->nfs_vers)
+				snprintf(ic->nfs_vers, sizeof(ic->nfs_vers), "%s", k->nfs_vers);
 		}
 		if (k->capture_ip) {
 			snprintf(ic->net_addr, sizeof(ic->net_addr), "%s", k->capture_ip);

@@ -222,7 +222,8 @@ char *kd_nfs_options(const char *vers, const char *server, const char *clientadd
 }
 
 int kd_nfs_mount(const char *server, const char *export_path, const char *vers,
-		 const char *clientaddr, const char *dir, struct kd_err *err)
+		 const char *clientaddr, const char *dir, const char **ret_vers,
+		 struct kd_err *err)
 {
 	struct in_addr a;
 	_cleanup_free_ char *opts = NULL, *src = NULL;
@@ -249,8 +250,11 @@ int kd_nfs_mount(const char *server, const char *export_path, const char *vers,
 		if (!opts)
 			return kd_err_set(err, -ENOMEM, "out of memory");
 		type = v[0] == '3' ? "nfs" : "nfs4";
-		if (mount(src, dir, type, MS_NOSUID | MS_NODEV, opts) == 0)
+		if (mount(src, dir, type, MS_NOSUID | MS_NODEV, opts) == 0) {
+			if (ret_vers)
+				*ret_vers = v;
 			return 0;
+		}
 		e = -errno;
 		if (e != -EPROTONOSUPPORT)
 			break;

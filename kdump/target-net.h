@@ -54,8 +54,10 @@ int kd_ssh_run(const struct kd_ssh_target *t, const char *remote_cmd,
 char *kd_nfs_options(const char *vers, const char *server, const char *clientaddr);
 
 /* Mounts server:export (IPv4 address) on dir with kd_nfs_options. vers NULL or "": 4.2, then
- * 4.1, 4.0 and 3 while the server answers that it lacks the version (as mount.nfs does). */
+ * 4.1, 4.0 and 3 while the server answers that it lacks the version (as mount.nfs does).
+ * *ret_vers (if not NULL) is set to the version mounted (a static string). */
 int kd_nfs_mount(const char *server, const char *export_path, const char *vers,
-		 const char *clientaddr, const char *dir, struct kd_err *err);
+		 const char *clientaddr, const char *dir, const char **ret_vers,
+		 struct kd_err *err);
 
 #endif

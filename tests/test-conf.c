@@ -374,6 +374,8 @@ static void test_values(void **state)
 	fails("keep 100001\n", F ":1:6: bad keep \"100001\"; accepted: a count of dumps (1 to "
 			       "100000) or \"all\"");
 	fails("verify sometimes\n", F ":1:8: bad verify \"sometimes\"; accepted: auto, yes, no");
+	fails("nfs srv:/x\nnfs_vers 4.3\n",
+	      F ":2:10: bad nfs_vers \"4.3\" (did you mean \"4.2\"?); accepted: 4.2, 4.1, 4.0, 4, 3");
 	fails("verify yse\n",
 	      F ":1:8: bad verify \"yse\" (did you mean \"yes\"?); accepted: auto, yes, no");
 	fails("notify logger -t kdump\n",
@@ -467,6 +469,9 @@ static void test_conflicts(void **state)
 	assert_int_equal(c->failure_action, CONF_ACTION_DUMP_TO_ROOTFS);
 	conf_destroy(c);
 	c = warns("sshkey /root/.ssh/id\n", F ":1:1: sshkey has no effect without an ssh target");
+	conf_destroy(c);
+	c = warns("nfs_vers 4.1\n", F ":1:1: nfs_vers has no effect without an nfs target");
+	assert_string_equal(c->nfs_vers, "4.1");
 	conf_destroy(c);
 	c = warns("core_collector kdump capture -d 31 -l\nraw /dev/sdb\n",
 		  F ":1:1: core_collector: a raw target takes a flattened stream; -F is implied");

@@ -621,11 +621,11 @@ static void test_nfs_options(void **state)
 	assert_string_equal(o, "vers=3,addr=10.0.0.1,proto=tcp,mountproto=tcp,nolock,soft,"
 			       "timeo=100,retrans=3");
 	free(o);
-	assert_int_equal(kd_nfs_mount("nfs.example", "/x", NULL, "", "/nonexistent", &err),
+	assert_int_equal(kd_nfs_mount("nfs.example", "/x", NULL, "", "/nonexistent", NULL, &err),
 			 -EINVAL);
 	assert_string_equal(err.msg, "nfs server \"nfs.example\" is not an IPv4 address (the "
 				     "capture kernel has no resolver)");
-	assert_int_equal(kd_nfs_mount("10.0.0.1", "x", NULL, "", "/nonexistent", &err), -EINVAL);
+	assert_int_equal(kd_nfs_mount("10.0.0.1", "x", NULL, "", "/nonexistent", NULL, &err), -EINVAL);
 	assert_string_equal(err.msg, "nfs export \"x\" is not an absolute path");
 }
 
