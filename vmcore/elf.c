@@ -12,6 +12,11 @@ struct elf_priv {
 	/* maxend[i]: the highest paddr + memsz among sorted[0..i]. */
 	uint64_t *maxend;
 	size_t nr;
+	/*
+	 * The load of the last lookup through vmcore_pfn_offset (shared by its callers, so read
+	 * and written atomically; threads that look up often keep their own, see
+	 * vmcore_pfn_offset_hint).
+	 */
 	size_t hint;
 };
 
@@ -235,10 +240,13 @@ static size_t first_load_after(const struct elf_priv *p, uint64_t paddr)
 	return lo;
 }
 
-static const struct vmcore_load *find_whole(const struct vmcore *vc, uint64_t pa, bool file)
+/* The load holding the whole page at pa (file: its file data), starting at load *hint. */
+static const struct vmcore_load *find_whole(const struct vmcore *vc, uint64_t pa, bool file,
+					    size_t *hint)
 {
 	struct elf_priv *p = vc->priv;
-	const struct vmcore_load *h = &p->sorted[p->hint];
+	size_t hi = *hint < p->nr ? *hint : 0;
+	const struct vmcore_load *h = &p->sorted[hi];
 	uint64_t ps = vc->page_size, end;
 
 	/* A page that would end past 2^64 is in no load (and must not wrap to 0). */
@@ -249,11 +257,24 @@ static const struct vmcore_load *find_whole(const struct vmcore *vc, uint64_t pa
 	for (size_t i = first_load_after(p, pa); i < p->nr && p->sorted[i].paddr <= pa; i++) {
 		const struct vmcore_load *l = &p->sorted[i];
 		if (end <= l->paddr + (file ? l->filesz : l->memsz)) {
-			p->hint = i;
+			*hint = i;
 			return l;
 		}
 	}
 	return NULL;
+}
+
+/* find_whole with the handle's shared hint. */
+static const struct vmcore_load *find_whole_shared(const struct vmcore *vc, uint64_t pa,
+						   bool file)
+{
+	struct elf_priv *p = vc->priv;
+	size_t hint = __atomic_load_n(&p->hint, __ATOMIC_RELAXED), was = hint;
+	const struct vmcore_load *l = find_whole(vc, pa, file, &hint);
+
+	if (hint != was)
+		__atomic_store_n(&p->hint, hint, __ATOMIC_RELAXED);
+	return l;
 }
 
 bool vmcore_pfn_is_ram(const struct vmcore *vc, uint64_t pfn)
@@ -265,7 +286,7 @@ bool vmcore_pfn_is_ram(const struct vmcore *vc, uint64_t pfn)
 	/* pfn << page_shift must not lose bits: a huge pfn is not some low page. */
 	if (pfn >= vc->max_pfn)
 		return false;
-	return find_whole(vc, pfn << vc->page_shift, false) != NULL;
+	return find_whole_shared(vc, pfn << vc->page_shift, false) != NULL;
 }
 
 bool vmcore_pfn_is_dumped(const struct vmcore *vc, uint64_t pfn)
@@ -275,7 +296,8 @@ bool vmcore_pfn_is_dumped(const struct vmcore *vc, uint64_t pfn)
 	return vmcore_pfn_is_ram(vc, pfn);
 }
 
-int vmcore_pfn_offset(const struct vmcore *vc, uint64_t pfn, uint64_t *ret_off)
+int vmcore_pfn_offset_hint(const struct vmcore *vc, uint64_t pfn, size_t *hint,
+			   uint64_t *ret_off)
 {
 	const struct vmcore_load *l;
 	uint64_t pa = pfn << vc->page_shift;
@@ -284,11 +306,16 @@ int vmcore_pfn_offset(const struct vmcore *vc, uint64_t pfn, uint64_t *ret_off)
 		return -EOPNOTSUPP;
 	if (pfn >= vc->max_pfn)
 		return -ENOENT;
-	l = find_whole(vc, pa, true);
+	l = hint ? find_whole(vc, pa, true, hint) : find_whole_shared(vc, pa, true);
 	if (!l)
 		return -ENOENT;
 	*ret_off = l->offset + (pa - l->paddr);
 	return 0;
+}
+
+int vmcore_pfn_offset(const struct vmcore *vc, uint64_t pfn, uint64_t *ret_off)
+{
+	return vmcore_pfn_offset_hint(vc, pfn, NULL, ret_off);
 }
 
 static int elf_read_pfn(struct vmcore *vc, uint64_t pfn, void *buf, struct kd_err *err)

@@ -5,6 +5,8 @@
 
 #include "vmcore/vmcore.h"
 
+#include <pthread.h>
+
 /* Caps on what untrusted headers may make us allocate. */
 #define VMCORE_MAX_NOTES (64u << 20)
 #define VMCORE_MAX_LOADS 65536u
@@ -80,12 +82,19 @@ struct vmcore {
 	size_t nr_loads;
 	struct vmcore_dumpinfo dump;
 	struct vmcore_x86 x86;
-	/* One-page buffer for phys/virt reads that cross into a page. */
+	/* One-page buffer for phys/virt reads that cross into a page, and its lock. */
 	uint8_t *scratch;
+	pthread_mutex_t scratch_mu;
 };
 
 /* Takes ownership of notes (malloc'd): parses NT_PRSTATUS and VMCOREINFO into vc. */
 int vmcore_set_notes(struct vmcore *vc, uint8_t *notes, size_t len, struct kd_err *err);
+/*
+ * vmcore_pfn_offset with the caller's own load hint (a thread's: initially 0), so that threads
+ * looking up pages do not share one. hint NULL: the handle's.
+ */
+int vmcore_pfn_offset_hint(const struct vmcore *vc, uint64_t pfn, size_t *hint,
+			   uint64_t *ret_off);
 /* Sets page size and shift; rejects sizes that are not a power of two in [512, 1 MiB]. */
 int vmcore_set_page_size(struct vmcore *vc, uint64_t size, struct kd_err *err);
 /*

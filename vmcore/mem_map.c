@@ -13,11 +13,29 @@
 
 void vmcore_mem_map_deinit(struct vmcore_mem_map *mm)
 {
-	free(mm->map);
-	free(mm->state);
+	if (!mm->clone) {
+		free(mm->map);
+		free(mm->state);
+	}
 	free(mm->buf);
 	free(mm->ok);
 	memset(mm, 0, sizeof(*mm));
+}
+
+int vmcore_mem_map_clone(struct vmcore_mem_map *dst, const struct vmcore_mem_map *src)
+{
+	*dst = *src;
+	dst->clone = true;
+	dst->tlb_va = dst->tlb_pa = dst->tlb_len = 0;
+	dst->lo = dst->hi = 0;
+	dst->load_hint = 0;
+	dst->buf = malloc((VMCORE_MM_BATCH + 1) * src->page_struct_size);
+	dst->ok = malloc(VMCORE_MM_BATCH + 1);
+	if (!dst->buf || !dst->ok) {
+		vmcore_mem_map_deinit(dst);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Physical reads of whole struct page runs, coalesced into one pread per file-contiguous run. */
@@ -78,7 +96,7 @@ static uint64_t read_virt_pieces(struct vmcore_mem_map *mm, uint64_t va, uint8_t
 
 		if (translate(mm, cur, &pa, &tl, NULL) == 0 && tl >= n) {
 			if ((pa & (ps - 1)) + n <= ps &&
-			    vmcore_pfn_offset(vc, pa / ps, &off) == 0) {
+			    vmcore_pfn_offset_hint(vc, pa / ps, &mm->load_hint, &off) == 0) {
 				off += pa & (ps - 1);
 				if (run.len && run.off + run.len == off && run.dst + run.len == dst + done) {
 					run.len += n;

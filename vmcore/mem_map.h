@@ -30,6 +30,8 @@ struct vmcore_mem_map {
 	uint8_t *buf;
 	uint8_t *ok;
 	uint64_t lo, hi;
+	size_t load_hint;		/* the reader's PT_LOAD lookup hint (vmcore_pfn_offset_hint) */
+	bool clone;			/* map and state belong to another mem_map */
 };
 
 /*
@@ -39,6 +41,12 @@ struct vmcore_mem_map {
  */
 int vmcore_mem_map_init(struct vmcore_mem_map *mm, struct vmcore *vc, struct kd_err *err);
 void vmcore_mem_map_deinit(struct vmcore_mem_map *mm);
+/*
+ * A reader of src's sections for another thread: shares src's tables (src must outlive it and
+ * not change), has its own batch, translation cache and lookup hint. -ENOMEM. Freed with
+ * vmcore_mem_map_deinit.
+ */
+int vmcore_mem_map_clone(struct vmcore_mem_map *dst, const struct vmcore_mem_map *src);
 
 static inline uint64_t vmcore_mm_section_of(const struct vmcore_mem_map *mm, uint64_t pfn)
 {

@@ -42,6 +42,7 @@ void vmcore_close(struct vmcore *vc)
 	free(vc->cpus);
 	free(vc->loads);
 	free(vc->scratch);
+	pthread_mutex_destroy(&vc->scratch_mu);
 	free(vc->path);
 	free(vc);
 }
@@ -72,6 +73,7 @@ int vmcore_open(const char *path, struct vmcore **ret, struct kd_err *err)
 	if (!vc)
 		return kd_err_set(err, -ENOMEM, "out of memory");
 	vc->fd = -1;
+	pthread_mutex_init(&vc->scratch_mu, NULL);
 	vc->dump.dump_level = -1;
 	vc->path = kd_strdup(path);
 	if (!vc->path) {
@@ -216,16 +218,25 @@ int vmcore_read_phys(struct vmcore *vc, uint64_t paddr, void *buf, size_t len,
 	uint8_t *out = buf;
 
 	while (len) {
-		uint64_t pfn = paddr >> vc->page_shift;
+		uint64_t pfn = paddr >> vc->page_shift, off;
 		size_t in = (size_t)(paddr & (vc->page_size - 1));
 		size_t chunk = KD_MIN(len, (size_t)vc->page_size - in);
-		int r = vmcore_read_pfn(vc, pfn, vc->scratch, err);
+		int r = 0;
 
+		/* A whole page in file data (ELF): read the piece alone, no scratch needed. */
+		if (vmcore_pfn_offset(vc, pfn, &off) < 0 ||
+		    kd_pread_all(vc->fd, out, chunk, off + in) != (ssize_t)chunk) {
+			/* Other formats and partial pages: through the scratch page, one at a time. */
+			pthread_mutex_lock(&vc->scratch_mu);
+			r = vmcore_read_pfn(vc, pfn, vc->scratch, err);
+			if (r >= 0)
+				memcpy(out, vc->scratch + in, chunk);
+			pthread_mutex_unlock(&vc->scratch_mu);
+		}
 		if (r < 0) {
 			kd_err_prefix(err, "reading physical address 0x%" PRIx64, paddr);
 			return r;
 		}
-		memcpy(out, vc->scratch + in, chunk);
 		out += chunk;
 		paddr += chunk;
 		len -= chunk;
