@@ -926,6 +926,124 @@ static void test_windows_generated(void **state)
 	vmcore_close(vc);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* The survey on threads: the same filter whatever the thread count.                           */
+
+/* Creates the filter at level on 1-4 threads: the same level, warning, totals and bitmap. */
+static void check_threads(struct vmcore *vc, unsigned level)
+{
+	uint64_t n = vmcore_max_pfn(vc);
+	struct vmcore_filter_stats ref_tot = { 0 };
+	uint8_t *ref = NULL;
+	char *ref_warning = NULL;
+	unsigned ref_level = 0;
+
+	for (unsigned t = 1; t <= 4; t++) {
+		struct vmcore_filter *f;
+		struct kd_err err = { 0 };
+		const char *warning = NULL;
+		uint8_t *bm;
+
+		assert_int_equal(vmcore_filter_create_threads(vc, level, t, &f, &warning, &err), 0);
+		bm = filter_all(f, n, 65536);	/* whole chunks: the survey's own bitmap */
+		if (t == 1) {
+			ref = bm;
+			ref_tot = *vmcore_filter_totals(f);
+			ref_warning = warning ? strdup(warning) : NULL;
+			ref_level = vmcore_filter_level(f);
+		} else {
+			if (memcmp(ref, bm, (size_t)(n + 7) / 8)) {
+				uint64_t pfn = 0;
+				while (bit(ref, pfn) == bit(bm, pfn))
+					pfn++;
+				fail_msg("level %u, %u threads: pfn 0x%" PRIx64 " is %s, on one "
+					 "thread %s", level, t, pfn, bit(bm, pfn) ? "kept" :
+					 "excluded", bit(ref, pfn) ? "kept" : "excluded");
+			}
+			assert_memory_equal(&ref_tot, vmcore_filter_totals(f), sizeof(ref_tot));
+			assert_int_equal(ref_level, vmcore_filter_level(f));
+			if (ref_warning || warning)
+				assert_string_equal(ref_warning ? ref_warning : "(none)",
+						    warning ? warning : "(none)");
+			free(bm);
+		}
+		/* The survey's bitmap and totals agree (windows count what they hand out). */
+		assert_memory_equal(vmcore_filter_totals(f), vmcore_filter_stats(f),
+				    sizeof(struct vmcore_filter_stats));
+		vmcore_filter_destroy(f);
+	}
+	free(ref);
+	free(ref_warning);
+}
+
+static void test_threads_fixtures(void **state)
+{
+	static const unsigned levels[] = { 0, 1, 2, 4, 8, 16, 22, 31 };
+
+	for (size_t i = 0; i < KD_ARRAY_SIZE(fixtures); i++) {
+		struct vmcore *vc = open_fixture(fixtures[i]);
+
+		for (size_t l = 0; l < KD_ARRAY_SIZE(levels); l++)
+			check_threads(vc, levels[l]);
+		vmcore_close(vc);
+	}
+}
+
+/*
+ * Memory on both sides of pfn 65536 (past a survey chunk's end), with free blocks straddling
+ * every place where 2-4 threads may split this dump (misaligned, as no kernel makes, but
+ * untrusted data may), one with a THP in it that reaches past its end: the segment after a
+ * split must take the ranges coming from the one before.
+ */
+#define STRADDLE_LO 63488u
+#define STRADDLE_HI 69632u
+static void test_threads_straddle(void **state)
+{
+	struct gen G;
+	struct kd_err err = { 0 };
+	struct vmcore_filter *f;
+	const char *warning, *path;
+	struct vmcore *vc;
+	uint8_t *bm;
+
+	gen_init(&G, K612);
+	gen_objects(&G);
+	vmgen_load(G.g, STRADDLE_LO * 4096ULL, (STRADDLE_HI - STRADDLE_LO) * 4096ULL,
+		   PO + STRADDLE_LO * 4096ULL);
+	/* Sections 128-383 (their struct pages are in the mem_map at MEMMAP_PA already). */
+	put64(vmgen_phys(G.g, ROOTS_PA + 8), PO + 0xb000);
+	put64(vmgen_phys(G.g, ROOTS_PA + 16), PO + 0xc000);
+	for (unsigned s = 0; s < 256; s++)
+		put64(vmgen_phys(G.g, 0xb000 + 32 * s), page_va(0) | 0xf);
+	for (uint64_t pfn = STRADDLE_LO; pfn < STRADDLE_HI; pfn++)
+		set_mapcount(&G, pfn, 0xffffffff);
+	make_buddy(&G, 63900, 10);		/* [63900, 64924) free */
+	or_flags(&G, 64512, G.pg_lru);		/* an anon THP [64512, 65024) */
+	set_mapping(&G, 64512, PO + 0x7101);
+	make_compound(&G, 64512, 9, false);
+	for (uint64_t p = 65536; p < STRADDLE_HI; p += 512)
+		make_buddy(&G, p - 8, 4);	/* [p - 8, p + 8) free */
+	path = gen_write(&G, "straddle.vmcore", NULL);
+	assert_int_equal(vmcore_open(path, &vc, &err), 0);
+	assert_int_equal(vmcore_max_pfn(vc), STRADDLE_HI);
+	for (unsigned level = 0; level <= 31; level++)
+		check_threads(vc, level);
+
+	/* What the serial pass says, on 4 threads. */
+	assert_int_equal(vmcore_filter_create_threads(vc, 31, 4, &f, &warning, &err), 0);
+	bm = filter_all(f, STRADDLE_HI, 65536);
+	for (uint64_t pfn = STRADDLE_LO; pfn < STRADDLE_HI; pfn++) {
+		bool excluded = (pfn >= 63900 && pfn < 65024) ||
+				(pfn >= 65528 && pfn < STRADDLE_HI - 8 && (pfn + 8) % 512 < 16);
+
+		if (bit(bm, pfn) == excluded)
+			fail_msg("pfn %" PRIu64 " is %s", pfn, excluded ? "kept" : "excluded");
+	}
+	vmcore_filter_destroy(f);
+	free(bm);
+	vmcore_close(vc);
+}
+
 static void test_fixture_61(void **state)
 {
 	check_fixture(fixtures[0]);
@@ -1085,6 +1203,8 @@ int main(void)
 		cmocka_unit_test(test_hostile_pages),
 		cmocka_unit_test(test_far_load),
 		cmocka_unit_test(test_windows_generated),
+		cmocka_unit_test(test_threads_straddle),
+		cmocka_unit_test(test_threads_fixtures),
 		cmocka_unit_test(test_fixture_61),
 		cmocka_unit_test(test_fixture_612),
 		cmocka_unit_test(test_fixture_61_more),

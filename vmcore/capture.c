@@ -836,7 +836,10 @@ int vmcore_capture(struct vmcore *vc, int fd, const char *name,
 	c.use_mmap = want_mmap(vc, o->read_mode);
 	if (!c.max_pfn)
 		return kd_err_set(err, -EINVAL, "%s: the dump describes no memory", vmcore_path(vc));
-	r = vmcore_filter_create(vc, o->level, &c.filter, &warning, err);
+	/* The survey runs before any worker: on as many threads as the capture may use. */
+	r = vmcore_filter_create_threads(vc, o->level, o->threads ? KD_MIN(o->threads,
+					 CAP_MAX_THREADS) : online_cpus(), &c.filter, &warning,
+					 err);
 	if (r < 0)
 		return r;
 	if (warning)

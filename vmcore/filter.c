@@ -3,6 +3,7 @@
 #include "vmcore/mem_map.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -73,6 +74,22 @@ struct pfn_range {
 	uint64_t start, end;
 };
 
+struct vmcore_filter;
+
+/*
+ * One reader of the mem_map deciding pfns in order: the filter's own (windows), or one per
+ * survey thread. Everything else in the filter is read-only while walkers run.
+ */
+struct walker {
+	const struct vmcore_filter *f;
+	struct vmcore_mem_map *mm;
+	/* The furthest range end of the heads decided so far, and its class. */
+	uint64_t cover_end;
+	enum cls cover_cls;
+	bool surveying;		/* count anomalies */
+	struct anomalies an;
+};
+
 struct vmcore_filter {
 	struct vmcore *vc;
 	unsigned requested, level;
@@ -84,17 +101,16 @@ struct vmcore_filter {
 	unsigned compound_order_max, range_order_max;
 	struct pfn_range *ram, *segs;	/* bitmap1; pfns whose page start is in file data */
 	size_t nr_ram, nr_segs;
-	/* State after the last pfn decided: the next pfn, and the furthest range end so far. */
-	uint64_t cursor, cover_end;
-	enum cls cover_cls;
+	/* The next pfn after the last window decided, and the windows' walker. */
+	uint64_t cursor;
+	struct walker w;
 	/* Free lists (kernels that do not export the buddy page type): merged pfn runs. */
 	bool freelist;
 	struct pfn_range *free_runs;
 	size_t nr_free_runs;
-	bool surveying;
-	struct anomalies an;
+	unsigned threads;	/* for the survey */
+	struct anomalies an;	/* the last checking survey's */
 	struct vmcore_filter_stats stats, totals;
-	uint8_t survey_bm[SURVEY_CHUNK / 8];
 	/*
 	 * The last survey's bitmap and its counts per chunk (chunks without memory: zero), when
 	 * max_pfn <= SURVEY_KEEP_MAX; else NULL.
@@ -401,9 +417,10 @@ static inline uint64_t read_width(const uint8_t *p, unsigned width)
  * Classifies the struct page p of pfn (p1: the next struct page, NULL if makedumpfile would
  * not look at it). Returns the class and, in *ret_order, the order of the range it excludes.
  */
-static enum cls classify(struct vmcore_filter *f, uint64_t pfn, const uint8_t *p,
-			 const uint8_t *p1, unsigned *ret_order)
+static enum cls classify(struct walker *w, uint64_t pfn, const uint8_t *p, const uint8_t *p1,
+			 unsigned *ret_order)
 {
+	const struct vmcore_filter *f = w->f;
 	const struct keys *k = &f->k;
 	unsigned lvl = f->level, order = 0;
 	uint64_t flags = kd_le64(p + k->off_flags), mapping = kd_le64(p + k->off_mapping);
@@ -438,8 +455,8 @@ static enum cls classify(struct vmcore_filter *f, uint64_t pfn, const uint8_t *p
 		}
 		/* makedumpfile: an order of 64+ or a misaligned head means order 0. */
 		if (o >= 64 || (pfn & ((1ULL << o) - 1)) || o > f->compound_order_max) {
-			if (f->surveying && !f->an.bad_order++)
-				f->an.bad_order_pfn = pfn;
+			if (w->surveying && !w->an.bad_order++)
+				w->an.bad_order_pfn = pfn;
 			o = 0;
 		}
 		order = (unsigned)o;
@@ -449,24 +466,24 @@ static enum cls classify(struct vmcore_filter *f, uint64_t pfn, const uint8_t *p
 
 	slab = is_slab(k, flags, mapcount);
 	buddy = k->has_buddy && !slab && mapcount == k->buddy;
-	if (f->surveying) {
+	if (w->surveying) {
 		bool lru = k->pg_lru >= 0 && mdf_test_bit(k->pg_lru, flags);
-		f->an.examined++;
+		w->an.examined++;
 		/* Slab pages are never on an LRU; free pages are on no LRU and never compound. */
 		if ((slab && lru) || (buddy && (lru || (flags & k->head_mask)))) {
-			if (!f->an.bad_flags++)
-				f->an.bad_flags_pfn = pfn;
+			if (!w->an.bad_flags++)
+				w->an.bad_flags_pfn = pfn;
 		}
 	}
 	if ((lvl & VMCORE_EXCL_FREE) && k->buddy_mode && buddy) {
 		if (private >= k->nr_free_orders) {
 			/* makedumpfile warns ("Invalid free page order") and keeps the page. */
-			if (f->surveying && !f->an.buddy_order++)
-				f->an.buddy_order_pfn = pfn;
+			if (w->surveying && !w->an.buddy_order++)
+				w->an.buddy_order_pfn = pfn;
 			return CL_NONE;
 		}
-		if (f->surveying && (pfn & ((1ULL << private) - 1)))
-			f->an.buddy_align++;
+		if (w->surveying && (pfn & ((1ULL << private) - 1)))
+			w->an.buddy_align++;
 		*ret_order = (unsigned)private;
 		return CL_FREE;
 	}
@@ -495,10 +512,10 @@ static enum cls classify(struct vmcore_filter *f, uint64_t pfn, const uint8_t *p
 }
 
 /* Classifies pfn (in segs, whose run ends at seg_end). false if it has no struct page to read. */
-static bool classify_pfn(struct vmcore_filter *f, uint64_t pfn, uint64_t seg_end, enum cls *ret,
+static bool classify_pfn(struct walker *w, uint64_t pfn, uint64_t seg_end, enum cls *ret,
 			 unsigned *ret_order)
 {
-	struct vmcore_mem_map *mm = &f->mm;
+	struct vmcore_mem_map *mm = w->mm;
 	uint64_t sec = vmcore_mm_section_of(mm, pfn);
 	const uint8_t *p, *p1 = NULL;
 
@@ -519,45 +536,46 @@ static bool classify_pfn(struct vmcore_filter *f, uint64_t pfn, uint64_t seg_end
 	/* makedumpfile never looks past its 512-page buffer for page[1]. */
 	if (pfn % VMCORE_MM_BATCH != VMCORE_MM_BATCH - 1)
 		p1 = vmcore_mm_page(mm, pfn + 1);
-	*ret = classify(f, pfn, p, p1, ret_order);
+	*ret = classify(w, pfn, p, p1, ret_order);
 	return true;
 unreadable:
-	if (f->surveying)
-		f->an.unreadable++;
+	if (w->surveying)
+		w->an.unreadable++;
 	return false;
+}
+
+/* The count of class c in st. */
+static uint64_t *counter(struct vmcore_filter_stats *st, enum cls c)
+{
+	switch (c) {
+	case CL_CACHE:
+		return &st->cache;
+	case CL_CACHE_PRIVATE:
+		return &st->cache_private;
+	case CL_USER:
+		return &st->user;
+	case CL_FREE:
+		return &st->free;
+	case CL_HWPOISON:
+		return &st->hwpoison;
+	case CL_OFFLINE:
+		return &st->offline;
+	case CL_NONE:
+		break;
+	}
+	return &st->kept;
 }
 
 static void count(struct vmcore_filter_stats *st, enum cls c)
 {
-	switch (c) {
-	case CL_NONE:
-		st->kept++;
-		break;
-	case CL_CACHE:
-		st->cache++;
-		break;
-	case CL_CACHE_PRIVATE:
-		st->cache_private++;
-		break;
-	case CL_USER:
-		st->user++;
-		break;
-	case CL_FREE:
-		st->free++;
-		break;
-	case CL_HWPOISON:
-		st->hwpoison++;
-		break;
-	case CL_OFFLINE:
-		st->offline++;
-		break;
-	}
+	(*counter(st, c))++;
 }
 
 /* Clears the bits of free-list runs in [start, end) (makedumpfile does this after the walk). */
-static void apply_free_runs(struct vmcore_filter *f, uint64_t start, uint64_t end, uint8_t *bm,
+static void apply_free_runs(struct walker *w, uint64_t start, uint64_t end, uint8_t *bm,
 			    struct vmcore_filter_stats *st)
 {
+	const struct vmcore_filter *f = w->f;
 	size_t i = first_range(f->free_runs, f->nr_free_runs, start);
 	size_t ri = first_range(f->ram, f->nr_ram, start);
 
@@ -575,15 +593,15 @@ static void apply_free_runs(struct vmcore_filter *f, uint64_t start, uint64_t en
 					st->kept--;
 					st->free++;
 				}
-			} else if (f->surveying) {
-				f->an.free_outside++;
+			} else if (w->surveying) {
+				w->an.free_outside++;
 			}
 		}
 	}
 }
 
 /*
- * Decides [start, end) going on from the state left at start (f->cover_end). bm (may be NULL:
+ * Decides [start, end) going on from the state left at start (w->cover_end). bm (may be NULL:
  * only the state is wanted) gets the bits, st the counts.
  *
  * A pfn is excluded if a range started by an earlier struct page covers it (compound pages,
@@ -592,9 +610,10 @@ static void apply_free_runs(struct vmcore_filter *f, uint64_t start, uint64_t en
  * range; no kernel nests a head inside another's range) and, unlike a skip, depends on no
  * more than 2^range_order_max pfns before start: so any window order gives the same answer.
  */
-static void run(struct vmcore_filter *f, uint64_t start, uint64_t end, uint8_t *bm,
+static void run(struct walker *w, uint64_t start, uint64_t end, uint8_t *bm,
 		struct vmcore_filter_stats *st)
 {
+	const struct vmcore_filter *f = w->f;
 	size_t ri = first_range(f->ram, f->nr_ram, start);
 	size_t si = first_range(f->segs, f->nr_segs, start);
 	uint64_t pfn = start;
@@ -611,7 +630,7 @@ static void run(struct vmcore_filter *f, uint64_t start, uint64_t end, uint8_t *
 			si++;
 		in_ram = ri < f->nr_ram && f->ram[ri].start <= pfn;
 		in_segs = si < f->nr_segs && f->segs[si].start <= pfn;
-		if (!in_ram && !in_segs && pfn >= f->cover_end) {
+		if (!in_ram && !in_segs && pfn >= w->cover_end) {
 			uint64_t next = end;
 			if (ri < f->nr_ram)
 				next = KD_MIN(next, f->ram[ri].start);
@@ -620,17 +639,17 @@ static void run(struct vmcore_filter *f, uint64_t start, uint64_t end, uint8_t *
 			pfn = next;
 			continue;
 		}
-		c = pfn < f->cover_end ? f->cover_cls : CL_NONE;
+		c = pfn < w->cover_end ? w->cover_cls : CL_NONE;
 		if (in_segs && f->walk) {
 			enum cls own;
 			unsigned order;
 
-			if (classify_pfn(f, pfn, f->segs[si].end, &own, &order)) {
+			if (classify_pfn(w, pfn, f->segs[si].end, &own, &order)) {
 				if (c == CL_NONE)
 					c = own;
-				if (own != CL_NONE && order && pfn + (1ULL << order) > f->cover_end) {
-					f->cover_end = pfn + (1ULL << order);
-					f->cover_cls = own;
+				if (own != CL_NONE && order && pfn + (1ULL << order) > w->cover_end) {
+					w->cover_end = pfn + (1ULL << order);
+					w->cover_cls = own;
 				}
 			}
 		}
@@ -641,14 +660,13 @@ static void run(struct vmcore_filter *f, uint64_t start, uint64_t end, uint8_t *
 			}
 			if (c == CL_NONE && bm)
 				bm[(pfn - start) >> 3] |= (uint8_t)(1u << ((pfn - start) & 7));
-		} else if (c == CL_FREE && f->surveying) {
-			f->an.free_outside++;
+		} else if (c == CL_FREE && w->surveying) {
+			w->an.free_outside++;
 		}
 		pfn++;
 	}
-	f->cursor = end;
 	if (f->freelist && bm && st)
-		apply_free_runs(f, start, end, bm, st);
+		apply_free_runs(w, start, end, bm, st);
 }
 
 /* Sets the state at pfn start: the ranges of the heads in the 2^range_order_max pfns before. */
@@ -656,10 +674,10 @@ static void seek(struct vmcore_filter *f, uint64_t start)
 {
 	uint64_t back = 1ULL << f->range_order_max;
 
-	f->cover_end = 0;
-	f->cover_cls = CL_NONE;
+	f->w.cover_end = 0;
+	f->w.cover_cls = CL_NONE;
 	if (f->walk && start)
-		run(f, start > back ? start - back : 0, start, NULL, NULL);
+		run(&f->w, start > back ? start - back : 0, start, NULL, NULL);
 	f->cursor = start;
 }
 
@@ -675,9 +693,207 @@ static void add_stats(struct vmcore_filter_stats *to, const struct vmcore_filter
 	to->kept += from->kept;
 }
 
-/* A whole pass at the current level into f->totals (and f->kept_bm, f->kept_st). */
-static void survey(struct vmcore_filter *f, bool check)
+/*
+ * The survey: a whole pass at the current level into f->totals (and f->kept_bm, f->kept_st),
+ * split into segments decided on threads of their own.
+ *
+ * A segment starts with no range covering its first pfn, which is what the serial pass has
+ * there unless a head before it starts a range reaching past it (a compound page or free block
+ * straddling the boundary; heads are aligned to their order, so only misaligned free blocks or
+ * 1 GiB pages can). fix_segment then decides the pfns such a range covers again, in order,
+ * once every segment is done: the result is the serial pass's, whatever the thread count.
+ */
+#define SURVEY_MAX_THREADS 64u
+#define SURVEY_THREAD_MIN 4096u
+/* Segments start at multiples of this (whole struct page batches, whole bitmap bytes). */
+#define SURVEY_ALIGN VMCORE_MM_BATCH
+
+struct segment {
+	struct vmcore_filter *f;
+	struct walker w;
+	struct vmcore_mem_map mm;	/* a clone of f->mm (threads other than the caller's) */
+	bool have_clone;
+	uint64_t start, end;		/* the last ends at max_pfn */
+	struct vmcore_filter_stats totals;
+	/* Counts of the part of start's chunk in the segment, if start is inside a chunk. */
+	struct vmcore_filter_stats first;
+	uint8_t *bm;			/* one chunk's bits, when the survey is not kept */
+	pthread_t tid;
+	bool started;
+};
+
+static void *survey_segment(void *arg)
 {
+	struct segment *g = arg;
+	struct vmcore_filter *f = g->f;
+	struct walker *w = &g->w;
+
+	for (uint64_t s = g->start, e; s < g->end; s = e) {
+		/* Skip chunks with no memory (a dump may have a PT_LOAD far up). */
+		size_t ri = first_range(f->ram, f->nr_ram, s), si = first_range(f->segs, f->nr_segs, s);
+		uint64_t next = f->max_pfn;
+
+		e = KD_MIN(KD_ALIGN_DOWN(s, SURVEY_CHUNK) + SURVEY_CHUNK, g->end);
+		if (ri < f->nr_ram)
+			next = KD_MIN(next, f->ram[ri].start);
+		if (si < f->nr_segs)
+			next = KD_MIN(next, f->segs[si].start);
+		if (next >= e && w->cover_end <= s) {
+			e = KD_MAX(e, KD_MIN(KD_ALIGN_DOWN(next, SURVEY_CHUNK), g->end));
+			continue;
+		}
+		if (f->kept_bm) {
+			/* A chunk shared with the segment before: counted apart, merged after. */
+			struct vmcore_filter_stats *st = s % SURVEY_CHUNK ? &g->first :
+							 &f->kept_st[s / SURVEY_CHUNK];
+
+			run(w, s, e, f->kept_bm + s / 8, st);
+			add_stats(&g->totals, st);
+		} else {
+			run(w, s, e, g->bm, &g->totals);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Segment g was decided with nothing covering g->start, but the range (in_end, in_cls) of an
+ * earlier head does: decides [g->start, min(in_end, g->end)) again both ways (as the segment
+ * did, and as the serial pass does) and moves the pfns whose class differs. Returns the state
+ * the serial pass has at g->end in *out_end, *out_cls.
+ */
+static void fix_segment(struct vmcore_filter *f, struct segment *g, uint64_t in_end,
+			enum cls in_cls, bool check, uint64_t *out_end, enum cls *out_cls)
+{
+	struct walker w = { .f = f, .mm = &f->mm, .cover_cls = CL_NONE };
+	uint64_t start = g->start, end = KD_MIN(in_end, g->end), te = in_end;
+	size_t ri = first_range(f->ram, f->nr_ram, start);
+	size_t si = first_range(f->segs, f->nr_segs, start);
+	size_t fi = first_range(f->free_runs, f->nr_free_runs, start);
+	enum cls tc = in_cls;
+
+	for (uint64_t pfn = start; pfn < end; pfn++) {
+		enum cls cf, ct, own;
+		unsigned order;
+		bool in_ram, in_segs;
+
+		while (ri < f->nr_ram && f->ram[ri].end <= pfn)
+			ri++;
+		while (si < f->nr_segs && f->segs[si].end <= pfn)
+			si++;
+		in_ram = ri < f->nr_ram && f->ram[ri].start <= pfn;
+		in_segs = si < f->nr_segs && f->segs[si].start <= pfn;
+		cf = pfn < w.cover_end ? w.cover_cls : CL_NONE;
+		ct = pfn < te ? tc : CL_NONE;
+		if (in_segs && f->walk && classify_pfn(&w, pfn, f->segs[si].end, &own, &order)) {
+			if (cf == CL_NONE)
+				cf = own;
+			if (ct == CL_NONE)
+				ct = own;
+			if (own != CL_NONE && order) {
+				uint64_t e = pfn + (1ULL << order);
+
+				if (e > w.cover_end) {
+					w.cover_end = e;
+					w.cover_cls = own;
+				}
+				if (e > te) {
+					te = e;
+					tc = own;
+				}
+			}
+		}
+		if (in_ram) {
+			while (fi < f->nr_free_runs && f->free_runs[fi].end <= pfn)
+				fi++;
+			/* apply_free_runs: kept pfns of free-list blocks are free. */
+			if (f->freelist && fi < f->nr_free_runs && f->free_runs[fi].start <= pfn) {
+				if (cf == CL_NONE)
+					cf = CL_FREE;
+				if (ct == CL_NONE)
+					ct = CL_FREE;
+			}
+			if (cf == ct)
+				continue;
+			(*counter(&f->totals, cf))--;
+			count(&f->totals, ct);
+			if (f->kept_bm) {
+				uint8_t *b = &f->kept_bm[pfn >> 3], bit = (uint8_t)(1u << (pfn & 7));
+
+				(*counter(&f->kept_st[pfn / SURVEY_CHUNK], cf))--;
+				count(&f->kept_st[pfn / SURVEY_CHUNK], ct);
+				*b = ct == CL_NONE ? (uint8_t)(*b | bit) : (uint8_t)(*b & ~bit);
+			}
+		} else if (check) {
+			f->an.free_outside += (ct == CL_FREE) - (uint64_t)(cf == CL_FREE);
+		}
+	}
+	if (end == g->end) {
+		*out_end = te;
+		*out_cls = tc;
+	} else {
+		/* Past in_end both ways agree on every pfn: the segment's own state holds. */
+		*out_end = g->w.cover_end;
+		*out_cls = g->w.cover_cls;
+	}
+}
+
+static void add_anomalies(struct anomalies *to, const struct anomalies *from)
+{
+	/* The first pfns: the earliest segment's (segments are merged in order). */
+	if (!to->bad_flags)
+		to->bad_flags_pfn = from->bad_flags_pfn;
+	if (!to->buddy_order)
+		to->buddy_order_pfn = from->buddy_order_pfn;
+	if (!to->bad_order)
+		to->bad_order_pfn = from->bad_order_pfn;
+	to->examined += from->examined;
+	to->unreadable += from->unreadable;
+	to->bad_flags += from->bad_flags;
+	to->bad_order += from->bad_order;
+	to->buddy_order += from->buddy_order;
+	to->buddy_align += from->buddy_align;
+	to->free_outside += from->free_outside;
+}
+
+/*
+ * Splits [0, max_pfn) into at most n segments holding about as many pfns to
+ * decide each (those with a struct page to read, else RAM); returns how many, their starts in
+ * start[].
+ */
+static unsigned split(const struct vmcore_filter *f, unsigned n, uint64_t *start)
+{
+	const struct pfn_range *r = f->walk ? f->segs : f->ram;
+	size_t nr = f->walk ? f->nr_segs : f->nr_ram;
+	uint64_t total = 0, acc = 0;
+	unsigned got = 1, k = 1;
+
+	start[0] = 0;
+	for (size_t i = 0; i < nr; i++)
+		total += r[i].end - r[i].start;
+	/* A thread for fewer pfns costs more than it saves. */
+	n = (unsigned)KD_MIN((uint64_t)n, total / SURVEY_THREAD_MIN + 1);
+	for (size_t i = 0; i < nr && k < n; i++) {
+		uint64_t len = r[i].end - r[i].start;
+
+		for (; k < n && acc + len >= total / n * k; k++) {
+			uint64_t cut = r[i].start + (total / n * k - acc);
+
+			cut = KD_ALIGN_DOWN(cut + SURVEY_ALIGN / 2, SURVEY_ALIGN);
+			if (cut > start[got - 1] && cut < f->max_pfn)
+				start[got++] = cut;
+		}
+		acc += len;
+	}
+	return got;
+}
+
+static int survey(struct vmcore_filter *f, bool check)
+{
+	struct segment *g = NULL;
+	uint64_t start[SURVEY_MAX_THREADS];
+	unsigned n = split(f, KD_MIN(KD_MAX(f->threads, 1u), SURVEY_MAX_THREADS), start);
+
 	memset(&f->totals, 0, sizeof(f->totals));
 	memset(&f->an, 0, sizeof(f->an));
 	if (f->kept_bm) {
@@ -687,32 +903,79 @@ static void survey(struct vmcore_filter *f, bool check)
 		memset(f->kept_st, 0, (size_t)KD_DIV_ROUND_UP(f->max_pfn, SURVEY_CHUNK) *
 				      sizeof(*f->kept_st));
 	}
-	f->surveying = check;
-	seek(f, 0);
-	for (uint64_t s = 0; s < f->max_pfn; s += SURVEY_CHUNK) {
-		/* Skip chunks with no memory (a dump may have a PT_LOAD far up). */
-		size_t ri = first_range(f->ram, f->nr_ram, s), si = first_range(f->segs, f->nr_segs, s);
-		uint64_t next = f->max_pfn;
+	for (;;) {
+		bool ok = true;
 
-		if (ri < f->nr_ram)
-			next = KD_MIN(next, f->ram[ri].start);
-		if (si < f->nr_segs)
-			next = KD_MIN(next, f->segs[si].start);
-		if (next >= s + SURVEY_CHUNK && f->cover_end <= s) {
-			s = KD_ALIGN_DOWN(next, SURVEY_CHUNK) - SURVEY_CHUNK;
-			continue;
+		g = kd_calloc(n, sizeof(*g));
+		for (unsigned i = 0; g && i < n; i++) {
+			g[i] = (struct segment){
+				.f = f, .start = start[i], .end = i + 1 < n ? start[i + 1] : f->max_pfn,
+				.w = { .f = f, .mm = &f->mm, .cover_cls = CL_NONE, .surveying = check },
+			};
+			if (!f->kept_bm && !(g[i].bm = malloc(SURVEY_CHUNK / 8)))
+				ok = false;
+			if (i && f->have_mm) {
+				if (vmcore_mem_map_clone(&g[i].mm, &f->mm) < 0)
+					ok = false;
+				else
+					g[i].have_clone = true;
+				g[i].w.mm = &g[i].mm;
+			}
 		}
-		if (f->kept_bm) {
-			struct vmcore_filter_stats *st = &f->kept_st[s / SURVEY_CHUNK];
+		if (g && ok)
+			break;
+		for (unsigned i = 0; g && i < n; i++) {
+			free(g[i].bm);
+			if (g[i].have_clone)
+				vmcore_mem_map_deinit(&g[i].mm);
+		}
+		free(g);
+		g = NULL;
+		if (n == 1)
+			break;
+		n = 1;	/* no memory for more: one segment */
+	}
+	if (!g)
+		return -ENOMEM;
+	/* Segment 0 on the calling thread, the others on their own (or here if none starts). */
+	for (unsigned i = 1; i < n; i++)
+		g[i].started = pthread_create(&g[i].tid, NULL, survey_segment, &g[i]) == 0;
+	survey_segment(&g[0]);
+	for (unsigned i = 1; i < n; i++) {
+		if (g[i].started)
+			pthread_join(g[i].tid, NULL);
+		else
+			survey_segment(&g[i]);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		add_stats(&f->totals, &g[i].totals);
+		if (f->kept_bm && g[i].start % SURVEY_CHUNK)
+			add_stats(&f->kept_st[g[i].start / SURVEY_CHUNK], &g[i].first);
+		if (check)
+			add_anomalies(&f->an, &g[i].w.an);
+	}
+	/* In order: the state the serial pass has at each segment's start. */
+	{
+		uint64_t in_end = g[0].w.cover_end;
+		enum cls in_cls = g[0].w.cover_cls;
 
-			run(f, s, KD_MIN(s + SURVEY_CHUNK, f->max_pfn), f->kept_bm + s / 8, st);
-			add_stats(&f->totals, st);
-		} else {
-			run(f, s, KD_MIN(s + SURVEY_CHUNK, f->max_pfn), f->survey_bm, &f->totals);
+		for (unsigned i = 1; i < n; i++) {
+			if (in_end > g[i].start) {
+				fix_segment(f, &g[i], in_end, in_cls, check, &in_end, &in_cls);
+			} else {
+				in_end = g[i].w.cover_end;
+				in_cls = g[i].w.cover_cls;
+			}
 		}
 	}
-	f->surveying = false;
+	for (unsigned i = 0; i < n; i++) {
+		free(g[i].bm);
+		if (g[i].have_clone)
+			vmcore_mem_map_deinit(&g[i].mm);
+	}
+	free(g);
 	seek(f, 0);
+	return 0;
 }
 
 /* Window [start, end) from the kept survey, if it covers whole chunks. true if done. */
@@ -988,8 +1251,9 @@ static bool judge(struct vmcore_filter *f)
 	return f->level != before || f->walk != walk_before;
 }
 
-int vmcore_filter_create(struct vmcore *vc, unsigned level, struct vmcore_filter **ret,
-			 const char **ret_warning, struct kd_err *err)
+int vmcore_filter_create_threads(struct vmcore *vc, unsigned level, unsigned threads,
+				 struct vmcore_filter **ret, const char **ret_warning,
+				 struct kd_err *err)
 {
 	struct vmcore_filter *f;
 	bool struct_based;
@@ -1001,6 +1265,12 @@ int vmcore_filter_create(struct vmcore *vc, unsigned level, struct vmcore_filter
 	if (!f)
 		return kd_err_set(err, -ENOMEM, "out of memory");
 	f->vc = vc;
+	f->w = (struct walker){ .f = f, .mm = &f->mm, .cover_cls = CL_NONE };
+	if (!threads) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = n > 0 ? (unsigned)KD_MIN(n, (long)SURVEY_MAX_THREADS) : 1;
+	}
+	f->threads = threads;
 	f->requested = f->level = level;
 	f->max_pfn = vmcore_max_pfn(vc);
 	r = setup_memory(f, err);
@@ -1062,9 +1332,13 @@ int vmcore_filter_create(struct vmcore *vc, unsigned level, struct vmcore_filter
 			f->kept_st = NULL;
 		}
 	}
-	survey(f, true);
-	if (judge(f))
-		survey(f, false);
+	r = survey(f, true);
+	if (r >= 0 && judge(f))
+		r = survey(f, false);
+	if (r < 0) {
+		kd_err_set(err, r, "out of memory");
+		goto fail;
+	}
 
 	if (f->level != f->requested)
 		snprintf(f->warning, sizeof(f->warning), "dump level %u lowered to %u: %s",
@@ -1080,6 +1354,12 @@ fail:
 	return r;
 }
 
+int vmcore_filter_create(struct vmcore *vc, unsigned level, struct vmcore_filter **ret,
+			 const char **ret_warning, struct kd_err *err)
+{
+	return vmcore_filter_create_threads(vc, level, 1, ret, ret_warning, err);
+}
+
 int vmcore_filter_window(struct vmcore_filter *f, uint64_t start, uint64_t end, uint8_t *bitmap,
 			 struct kd_err *err)
 {
@@ -1090,6 +1370,7 @@ int vmcore_filter_window(struct vmcore_filter *f, uint64_t start, uint64_t end, 
 		return 0;
 	if (start != f->cursor)
 		seek(f, start);
-	run(f, start, end, bitmap, &f->stats);
+	run(&f->w, start, end, bitmap, &f->stats);
+	f->cursor = end;
 	return 0;
 }

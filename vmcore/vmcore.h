@@ -366,6 +366,14 @@ struct vmcore_filter;
  */
 int vmcore_filter_create(struct vmcore *vc, unsigned level, struct vmcore_filter **ret,
 			 const char **ret_warning, struct kd_err *err);
+/*
+ * vmcore_filter_create with the pass over the mem_map split across threads (0: the online
+ * CPUs; vmcore_filter_create uses 1). The filter is the same whatever the count. vc must not
+ * be used by another thread meanwhile.
+ */
+int vmcore_filter_create_threads(struct vmcore *vc, unsigned level, unsigned threads,
+				 struct vmcore_filter **ret, const char **ret_warning,
+				 struct kd_err *err);
 /* Frees the filter; NULL is accepted. */
 void vmcore_filter_destroy(struct vmcore_filter *f);
 /* The effective dump level (the requested one minus the bits that had to be dropped). */

@@ -192,7 +192,8 @@ int main(int argc, char **argv)
 	}
 	t0 = kd_now();
 	c0 = cpu_now();
-	if (vmcore_filter_create(s.vc, (unsigned)level, &f, &warning, &err) < 0) {
+	if (vmcore_filter_create_threads(s.vc, (unsigned)level, (unsigned)threads, &f, &warning,
+					 &err) < 0) {
 		fprintf(stderr, "bench-limit: %s\n", err.msg);
 		return 1;
 	}
