@@ -704,6 +704,8 @@ static void add_stats(struct vmcore_filter_stats *to, const struct vmcore_filter
  * once every segment is done: the result is the serial pass's, whatever the thread count.
  */
 #define SURVEY_MAX_THREADS 64u
+#define SURVEY_SEGMENTS_PER_THREAD 4u
+#define SURVEY_MAX_SEGMENTS (SURVEY_MAX_THREADS * SURVEY_SEGMENTS_PER_THREAD)
 #define SURVEY_THREAD_MIN 4096u
 /* Segments start at multiples of this (whole struct page batches, whole bitmap bytes). */
 #define SURVEY_ALIGN VMCORE_MM_BATCH
@@ -711,20 +713,27 @@ static void add_stats(struct vmcore_filter_stats *to, const struct vmcore_filter
 struct segment {
 	struct vmcore_filter *f;
 	struct walker w;
-	struct vmcore_mem_map mm;	/* a clone of f->mm (threads other than the caller's) */
-	bool have_clone;
 	uint64_t start, end;		/* the last ends at max_pfn */
 	struct vmcore_filter_stats totals;
 	/* Counts of the part of start's chunk in the segment, if start is inside a chunk. */
 	struct vmcore_filter_stats first;
 	uint8_t *bm;			/* one chunk's bits, when the survey is not kept */
+};
+
+/* A thread of the survey: takes the next segment not taken until there is none. */
+struct survey_thread {
+	struct segment *g;
+	unsigned nr, *next;
+	struct vmcore_mem_map *mm;	/* f->mm for the calling thread, else clone */
+	struct vmcore_mem_map clone;
+	bool have_clone;
+	uint8_t *bm;
 	pthread_t tid;
 	bool started;
 };
 
-static void *survey_segment(void *arg)
+static void survey_segment(struct segment *g)
 {
-	struct segment *g = arg;
 	struct vmcore_filter *f = g->f;
 	struct walker *w = &g->w;
 
@@ -752,6 +761,18 @@ static void *survey_segment(void *arg)
 		} else {
 			run(w, s, e, g->bm, &g->totals);
 		}
+	}
+}
+
+static void *survey_thread(void *arg)
+{
+	struct survey_thread *t = arg;
+	unsigned i;
+
+	while ((i = __atomic_fetch_add(t->next, 1, __ATOMIC_RELAXED)) < t->nr) {
+		t->g[i].w.mm = t->mm;
+		t->g[i].bm = t->bm;
+		survey_segment(&t->g[i]);
 	}
 	return NULL;
 }
@@ -888,12 +909,26 @@ static unsigned split(const struct vmcore_filter *f, unsigned n, uint64_t *start
 	return got;
 }
 
+static void survey_threads_free(struct survey_thread *t, unsigned nt)
+{
+	for (unsigned i = 0; i < nt; i++) {
+		free(t[i].bm);
+		if (t[i].have_clone)
+			vmcore_mem_map_deinit(&t[i].clone);
+	}
+	free(t);
+}
+
 static int survey(struct vmcore_filter *f, bool check)
 {
-	struct segment *g = NULL;
-	uint64_t start[SURVEY_MAX_THREADS];
-	unsigned n = split(f, KD_MIN(KD_MAX(f->threads, 1u), SURVEY_MAX_THREADS), start);
+	uint64_t start[SURVEY_MAX_SEGMENTS];
+	unsigned nt = KD_MIN(KD_MAX(f->threads, 1u), SURVEY_MAX_THREADS), next = 0;
+	/* Several segments a thread: a thread that starts late or runs slow takes fewer. */
+	unsigned n = split(f, nt * SURVEY_SEGMENTS_PER_THREAD, start);
+	_cleanup_free_ struct segment *g = kd_calloc(n, sizeof(*g));
+	struct survey_thread *t = NULL;
 
+	nt = KD_MIN(nt, n);
 	memset(&f->totals, 0, sizeof(f->totals));
 	memset(&f->an, 0, sizeof(f->an));
 	if (f->kept_bm) {
@@ -903,50 +938,44 @@ static int survey(struct vmcore_filter *f, bool check)
 		memset(f->kept_st, 0, (size_t)KD_DIV_ROUND_UP(f->max_pfn, SURVEY_CHUNK) *
 				      sizeof(*f->kept_st));
 	}
-	for (;;) {
-		bool ok = true;
-
-		g = kd_calloc(n, sizeof(*g));
-		for (unsigned i = 0; g && i < n; i++) {
-			g[i] = (struct segment){
-				.f = f, .start = start[i], .end = i + 1 < n ? start[i + 1] : f->max_pfn,
-				.w = { .f = f, .mm = &f->mm, .cover_cls = CL_NONE, .surveying = check },
-			};
-			if (!f->kept_bm && !(g[i].bm = malloc(SURVEY_CHUNK / 8)))
-				ok = false;
-			if (i && f->have_mm) {
-				if (vmcore_mem_map_clone(&g[i].mm, &f->mm) < 0)
-					ok = false;
-				else
-					g[i].have_clone = true;
-				g[i].w.mm = &g[i].mm;
-			}
-		}
-		if (g && ok)
-			break;
-		for (unsigned i = 0; g && i < n; i++) {
-			free(g[i].bm);
-			if (g[i].have_clone)
-				vmcore_mem_map_deinit(&g[i].mm);
-		}
-		free(g);
-		g = NULL;
-		if (n == 1)
-			break;
-		n = 1;	/* no memory for more: one segment */
-	}
 	if (!g)
 		return -ENOMEM;
-	/* Segment 0 on the calling thread, the others on their own (or here if none starts). */
-	for (unsigned i = 1; i < n; i++)
-		g[i].started = pthread_create(&g[i].tid, NULL, survey_segment, &g[i]) == 0;
-	survey_segment(&g[0]);
-	for (unsigned i = 1; i < n; i++) {
-		if (g[i].started)
-			pthread_join(g[i].tid, NULL);
-		else
-			survey_segment(&g[i]);
+	for (unsigned i = 0; i < n; i++)
+		g[i] = (struct segment){
+			.f = f, .start = start[i], .end = i + 1 < n ? start[i + 1] : f->max_pfn,
+			.w = { .f = f, .cover_cls = CL_NONE, .surveying = check },
+		};
+	for (;;) {
+		bool ok = (t = kd_calloc(nt, sizeof(*t))) != NULL;
+
+		for (unsigned i = 0; ok && i < nt; i++) {
+			t[i] = (struct survey_thread){ .g = g, .nr = n, .next = &next, .mm = &f->mm };
+			if (!f->kept_bm && !(t[i].bm = malloc(SURVEY_CHUNK / 8)))
+				ok = false;
+			if (i && f->have_mm) {
+				if (vmcore_mem_map_clone(&t[i].clone, &f->mm) < 0)
+					ok = false;
+				else
+					t[i].have_clone = true;
+				t[i].mm = &t[i].clone;
+			}
+		}
+		if (ok)
+			break;
+		if (t)
+			survey_threads_free(t, nt);
+		t = NULL;
+		if (nt == 1)
+			return -ENOMEM;
+		nt = 1;	/* no memory for more: all on the calling thread */
 	}
+	/* The calling thread takes part; if no thread starts, it does everything. */
+	for (unsigned i = 1; i < nt; i++)
+		t[i].started = pthread_create(&t[i].tid, NULL, survey_thread, &t[i]) == 0;
+	survey_thread(&t[0]);
+	for (unsigned i = 1; i < nt; i++)
+		if (t[i].started)
+			pthread_join(t[i].tid, NULL);
 	for (unsigned i = 0; i < n; i++) {
 		add_stats(&f->totals, &g[i].totals);
 		if (f->kept_bm && g[i].start % SURVEY_CHUNK)
@@ -968,12 +997,7 @@ static int survey(struct vmcore_filter *f, bool check)
 			}
 		}
 	}
-	for (unsigned i = 0; i < n; i++) {
-		free(g[i].bm);
-		if (g[i].have_clone)
-			vmcore_mem_map_deinit(&g[i].mm);
-	}
-	free(g);
+	survey_threads_free(t, nt);
 	seek(f, 0);
 	return 0;
 }
