@@ -924,7 +924,7 @@ static int survey(struct vmcore_filter *f, bool check)
 	uint64_t start[SURVEY_MAX_SEGMENTS];
 	unsigned nt = KD_MIN(KD_MAX(f->threads, 1u), SURVEY_MAX_THREADS), next = 0;
 	/* Several segments a thread: a thread that starts late or runs slow takes fewer. */
-	unsigned n = split(f, nt * SURVEY_SEGMENTS_PER_THREAD, start);
+	unsigned n = split(f, nt > 1 ? nt * SURVEY_SEGMENTS_PER_THREAD : 1, start);
 	_cleanup_free_ struct segment *g = kd_calloc(n, sizeof(*g));
 	struct survey_thread *t = NULL;
 
