@@ -418,7 +418,7 @@ struct vmcore_capture_opts {
 	/* Write makedumpfile's flattened stream (records) to the fd instead of a file (-F). */
 	bool flatten;
 	const struct vmcore_compressor *comp;	/* kdump only; NULL: none */
-	unsigned threads;	/* compression threads; 0: the online CPUs */
+	unsigned threads;	/* compression threads, and the filter survey's; 0: the online CPUs */
 	/*
 	 * How the input is read. AUTO: /proc/vmcore (procfs) through mmap windows (1 MiB per
 	 * thread; its read path maps old memory page by page), falling back to pread for the
