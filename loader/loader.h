@@ -170,8 +170,9 @@ struct loader_kernel_image {
 
 /*
  * Unpacks bz's payload (gzip, xz, zstd) into *ret (release with loader_kernel_image_release).
- * -EOPNOTSUPP: a payload we do not unpack (bzip2, lzma, lzo, lz4, old protocol): load the
- * bzImage as it is; other errors: the payload or the vmlinux in it is damaged.
+ * -EOPNOTSUPP: a payload we do not unpack (bzip2, lzma, lzo, lz4, old protocol), -ENOMEM: no
+ * memory for it (the vmlinux and its image at once); the plan then loads the bzImage as it is.
+ * Other errors: the payload or the vmlinux in it is damaged.
  */
 int loader_bzimage_unpack(const struct loader_bzimage *bz, const char *name,
 			  struct loader_kernel_image *ret, struct kd_err *err);

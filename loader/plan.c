@@ -439,7 +439,9 @@ int loader_plan_create(const struct loader_sysinfo *si, const struct loader_opts
 		struct kd_err uerr = { 0 };
 
 		rc = loader_bzimage_unpack(&plan->bz, o->kernel_path, &plan->kimg, &uerr);
-		if (rc == -EOPNOTSUPP) {
+		/* Not unpackable here, or no memory for it (about 2 x the vmlinux for a moment):
+		 * the bzImage as it is still works. */
+		if (rc == -EOPNOTSUPP || rc == -ENOMEM) {
 			snprintf(plan->unpack_note, sizeof(plan->unpack_note), "%s", uerr.msg);
 		} else if (rc < 0) {
 			rc = kd_err_set(err, rc, "%s (or load it as it is with --no-unpack)",

@@ -13,6 +13,7 @@
 #include <zlib.h>
 #if KD_HAVE_ZSTD
 #include <zstd.h>
+#include <zstd_errors.h>
 #endif
 
 /* Caps on what a payload may claim: every size here comes from the file. */
@@ -36,6 +37,9 @@ static int inflate_gzip(const uint8_t *in, size_t in_len, uint8_t *out, size_t o
 	zr = inflate(&s, Z_FINISH);
 	*ret_out = s.total_out;
 	inflateEnd(&s);
+	if (zr == Z_MEM_ERROR)
+		return kd_err_set(err, -ENOMEM, "%s: out of memory decompressing the gzip payload",
+				  name);
 	if (zr != Z_STREAM_END)
 		return kd_err_set(err, -EBADMSG,
 				  "%s: gzip payload is corrupt or larger than its size trailer "
@@ -59,6 +63,11 @@ static int inflate_xz(const uint8_t *in, size_t in_len, uint8_t *out, size_t out
 	s.avail_out = out_len;
 	lr = lzma_code(&s, LZMA_FINISH);
 	*ret_out = (size_t)s.total_out;
+	if (lr == LZMA_MEM_ERROR) {
+		lzma_end(&s);
+		return kd_err_set(err, -ENOMEM, "%s: out of memory decompressing the xz payload",
+				  name);
+	}
 	if (lr != LZMA_STREAM_END) {
 		int rc = kd_err_set(err, -EBADMSG,
 				    "%s: xz payload is corrupt or larger than its size trailer (liblzma "
@@ -81,6 +90,9 @@ static int inflate_zstd(const uint8_t *in, size_t in_len, uint8_t *out, size_t o
 		return kd_err_set(err, -EBADMSG, "%s: zstd payload is corrupt (%s)", name,
 				  ZSTD_getErrorName(frame));
 	n = ZSTD_decompress(out, out_len, in, frame);
+	if (ZSTD_isError(n) && ZSTD_getErrorCode(n) == ZSTD_error_memory_allocation)
+		return kd_err_set(err, -ENOMEM, "%s: out of memory decompressing the zstd payload",
+				  name);
 	if (ZSTD_isError(n))
 		return kd_err_set(err, -EBADMSG,
 				  "%s: zstd payload is corrupt or larger than its size trailer (%s)",
