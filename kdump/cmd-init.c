@@ -567,7 +567,6 @@ static int capture_raw(const struct kd_initconf *c, struct kd_err *err)
 static int mount_nfs(const struct kd_initconf *c, struct kd_err *err)
 {
 	char client[48];
-
 	const char *vers = NULL;
 	int r;
 

@@ -506,11 +506,12 @@ int loader_plan_create(const struct loader_sysinfo *si, const struct loader_opts
 		rc = kd_err_set(
 			err, -ENOSPC,
 			"the crash kernel reservation at 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64
-			" MiB) is too small: kernel (init_size %" PRIu64 " MiB) + initrd (%" PRIu64
+			" MiB) is too small: kernel (%s %" PRIu64 " MiB) + initrd (%" PRIu64
 			" MiB) + headers + %" PRIu64 " MiB for the kernel's page tables need about %" PRIu64
 			" MiB; raise crashkernel= (e.g. crashkernel=%" PRIu64 "M) or use a smaller initrd",
 			plan->window.start, plan->window.end,
-			(plan->window.end - plan->window.start + 1) >> 20, m_kern >> 20, m_initrd >> 20,
+			(plan->window.end - plan->window.start + 1) >> 20,
+			plan->kimg.unpacked ? "image" : "init_size", m_kern >> 20, m_initrd >> 20,
 			plan->control_bytes >> 20, (uint64_t)KD_DIV_ROUND_UP(need, MIB),
 			(uint64_t)KD_ALIGN_UP(KD_DIV_ROUND_UP(need, MIB) + 64, 64));
 		goto fail;
