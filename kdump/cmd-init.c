@@ -537,7 +537,7 @@ static int capture_raw(const struct kd_initconf *c, struct kd_err *err)
 {
 	char dev[256];
 	_cleanup_close_ int fd = -1;
-	int saved, r;
+	int r;
 
 	r = wait_device(c->device, c->wait_secs, dev, sizeof(dev), err);
 	if (r < 0)
@@ -546,13 +546,7 @@ static int capture_raw(const struct kd_initconf *c, struct kd_err *err)
 	fd = open(dev, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return kd_err_sys(err, -errno, "cannot open %s for writing", dev);
-	fflush(stdout);
-	saved = dup(1);
-	dup2(fd, 1);
-	r = capture(c, "-", err);
-	fflush(stdout);
-	dup2(saved, 1);
-	close(saved);
+	r = capture_flat_to(c, fd, err);
 	if (r < 0)
 		return r;
 	if (fsync(fd) < 0)
