@@ -126,6 +126,71 @@ static void test_elf_small(void **state)
 	vmgen_free(g);
 }
 
+/* Every run vmcore_ram_run gives in [start, end) is non-empty and agrees pfn by pfn. */
+static void check_ram_runs(const struct vmcore *vc, uint64_t start, uint64_t end)
+{
+	uint64_t runs = 0;
+
+	for (uint64_t pfn = start, next; pfn < end; pfn = next, runs++) {
+		bool ram;
+
+		next = vmcore_ram_run(vc, pfn, end, &ram);
+		assert_true(next > pfn && next <= end);
+		for (uint64_t q = pfn; q < next; q++)
+			assert_int_equal(vmcore_pfn_is_ram(vc, q), ram);
+	}
+	assert_true(runs <= end - start);
+}
+
+static void test_ram_runs(void **state)
+{
+	struct vmgen *g = vmgen_new();
+	const char *path = tu_tmp("ram-runs.elf");
+	struct kd_err err = { 0 };
+	struct vmcore *vc;
+	uint8_t bm[16], want[16];
+	bool ram;
+
+	(void)state;
+	vmgen_cpu(g, 1, NULL);
+	vmgen_info(g, "OSRELEASE=6.1.0-gen");
+	vmgen_info(g, "PAGESIZE=4096");
+	/* Unaligned, overlapping, touching, and one holding no whole page. */
+	vmgen_load(g, 0x1800, 0x3000, 0xffff888000001800ULL);
+	vmgen_load(g, 0x10000, 0x8000, 0xffff888000010000ULL);
+	vmgen_load(g, 0x14000, 0x10000, 0xffff888000014000ULL);
+	vmgen_load(g, 0x24000, 0x2000, 0xffff888000024000ULL);
+	vmgen_load(g, 0x30200, 0x800, 0xffff888000030200ULL);
+	vmgen_load(g, 0x40000, 0x1000, 0xffff888000040000ULL);
+	assert_int_equal(vmgen_write(g, path), 0);
+	assert_int_equal(vmcore_open(path, &vc, &err), 0);
+	for (uint64_t a = 0; a < 0x48; a += 3)
+		for (uint64_t b = a; b < 0x48; b += 5)
+			check_ram_runs(vc, a, b);
+	/* One run across the overlapping and the touching loads' pages: 0x10-0x25. */
+	assert_int_equal(vmcore_ram_run(vc, 0x4, 0x48, &ram), 0x10);
+	assert_false(ram);
+	assert_int_equal(vmcore_ram_run(vc, 0x2, 0x48, &ram), 0x4);
+	assert_true(ram);
+	assert_int_equal(vmcore_ram_run(vc, 0x26, 0x48, &ram), 0x40);
+	assert_false(ram);
+	assert_int_equal(vmcore_ram_run(vc, 0x41, 0x100, &ram), 0x100);
+	assert_false(ram);
+	vmcore_close(vc);
+	vmgen_free(g);
+
+	/* kd_bits_set against bit by bit, for every range of a 128-bit map. */
+	for (unsigned a = 0; a <= 128; a++)
+		for (unsigned b = a; b <= 128; b++) {
+			memset(bm, 0x5a, sizeof(bm));
+			memcpy(want, bm, sizeof(bm));
+			kd_bits_set(bm, a, b);
+			for (unsigned i = a; i < b; i++)
+				want[i / 8] |= (uint8_t)(1u << (i % 8));
+			assert_memory_equal(bm, want, sizeof(bm));
+		}
+}
+
 static void corrupt(const char *src, const char *dst, off_t off, const void *bytes, size_t n,
 		    off_t truncate_to)
 {
@@ -199,6 +264,7 @@ static void test_fixture_61(void **state)
 	assert_int_equal(vmcore_prstatus(vc, 0)->pid, 235);
 	assert_int_equal(vmcore_prstatus(vc, 0)->regs[VMCORE_REG_RIP], 0xffffffffbad741baULL);
 	assert_int_equal(vmcore_max_pfn(vc), 262103);
+	check_ram_runs(vc, 0, vmcore_max_pfn(vc) + 100);
 	assert_int_equal(vmcore_page_offset(vc), 0xffff8aadc0000000ULL);
 	/* init_uts_ns + OFFSET(uts_namespace.name) + 2*65 = release, via the image rule. */
 	assert_int_equal(vmcoreinfo_symbol(vmcore_vmcoreinfo(vc), "init_uts_ns", &sym), 0);
@@ -220,6 +286,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vmcoreinfo_kinds),
 		cmocka_unit_test(test_elf_small),
+		cmocka_unit_test(test_ram_runs),
 		cmocka_unit_test(test_elf_bad_input),
 		cmocka_unit_test(test_fixture_61),
 	};

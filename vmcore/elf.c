@@ -289,6 +289,36 @@ bool vmcore_pfn_is_ram(const struct vmcore *vc, uint64_t pfn)
 	return find_whole_shared(vc, pfn << vc->page_shift, false) != NULL;
 }
 
+uint64_t vmcore_ram_run(const struct vmcore *vc, uint64_t pfn, uint64_t end, bool *ram)
+{
+	struct elf_priv *p = vc->priv;
+	uint64_t ps = vc->page_size, next = end;
+
+	*ram = vmcore_pfn_is_ram(vc, pfn);
+	if (pfn >= end)
+		return end;
+	if (vc->ops->pfn_is_ram || vc->ops->format != VMCORE_FORMAT_ELF)
+		return pfn + 1;
+	if (pfn >= vc->max_pfn)
+		return end;
+	/*
+	 * RAM: to the end of a load holding the page (a load after it may go on: the caller
+	 * asks again). Not RAM: to the first whole page of any load above it.
+	 */
+	for (size_t i = 0; i < p->nr; i++) {
+		const struct vmcore_load *l = &p->sorted[i];
+		uint64_t first = KD_DIV_ROUND_UP(l->paddr, ps), last = (l->paddr + l->memsz) / ps;
+
+		if (first >= last)
+			continue;
+		if (*ram && first <= pfn && pfn < last)
+			return KD_MIN(end, last);
+		if (!*ram && first > pfn)
+			next = KD_MIN(next, first);
+	}
+	return *ram ? pfn + 1 : next;
+}
+
 bool vmcore_pfn_is_dumped(const struct vmcore *vc, uint64_t pfn)
 {
 	if (vc->ops->pfn_is_dumped)

