@@ -593,7 +593,7 @@ static int pipe_init(struct pipe *p, struct cap *c)
 		p->host_page = 4096;
 	p->out_cap = (size_t)CAP_BATCH * c->ps + KD_MAX(c->comp->bound(c->ps), (size_t)c->ps);
 	/*
-	 * Four batches a worker and four more (fewer past 6 threads: each slot may hold 512
+	 * Four batches a worker and four more (fewer past 6 threads: each slot may hold 256
 	 * KiB): the writer sleeps until half the ring is done (pipe_drain), so that it and the
 	 * workers change hands once per 2n + 2 batches, not once per batch, and each worker
 	 * still has about two batches queued while the writer, woken, waits for a CPU (on a

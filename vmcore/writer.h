@@ -53,8 +53,13 @@ struct vmcore_writer_ops {
 extern const struct vmcore_writer_ops vmcore_writer_kdump;
 extern const struct vmcore_writer_ops vmcore_writer_elf;
 
-/* Pages handed out by the page pipeline at most per batch. */
-#define CAP_BATCH 128u
+/*
+ * Pages handed out by the page pipeline at most per batch. 64 rather than 128: the other
+ * threads get work sooner and the last batch ends sooner (1 GiB -d 31 -l 1.5 ms faster on 2
+ * threads, -d 1 the same), and each slot and read buffer is half the size (peak RSS of 4 GiB
+ * -d 1 -l 10.1 -> 6.7 MiB).
+ */
+#define CAP_BATCH 64u
 
 /* A batch of pages, read and compressed by a worker, written in order by the writer. */
 struct cap_batch {
