@@ -8,6 +8,8 @@
 #include <stdio.h>
 
 #define KVADDR_MIN 0xffff800000000000ULL
+/* struct pages read after a range (64: one 4 KiB page of them). */
+#define MM_AFTER_RANGE 64u
 /* The largest page x86_64 has (a 1 GiB hugetlb page): no compound page is longer. */
 #define MAX_PAGE_BYTES_SHIFT 30
 /* Free areas: kernels have 11 (MAX_ORDER 10); more than 19 is not believed. */
@@ -87,6 +89,7 @@ struct walker {
 	uint64_t cover_end;
 	enum cls cover_cls;
 	bool surveying;		/* count anomalies */
+	bool skipped;		/* the pfn before was in a range: its struct page was not read */
 	struct anomalies an;
 };
 
@@ -528,6 +531,12 @@ static bool classify_pfn(struct walker *w, uint64_t pfn, uint64_t seg_end, enum 
 
 		hi = KD_MIN(hi, (sec + 1) << mm->section_shift);
 		hi = KD_MIN(hi, seg_end + 1);
+		/*
+		 * Right after a range, pfn is most likely the head of the next one (free memory
+		 * comes in blocks): read one page of struct pages, not the rest of the batch.
+		 */
+		if (w->skipped)
+			hi = KD_MIN(hi, pfn + MM_AFTER_RANGE);
 		vmcore_mem_map_load(mm, pfn, hi);
 	}
 	p = vmcore_mm_page(mm, pfn);
@@ -657,6 +666,7 @@ static void run(struct walker *w, uint64_t start, uint64_t end, uint8_t *bm,
 				w->an.free_outside += n;
 			}
 			pfn += n;
+			w->skipped = true;
 			continue;
 		}
 		c = CL_NONE;
@@ -664,7 +674,10 @@ static void run(struct walker *w, uint64_t start, uint64_t end, uint8_t *bm,
 			enum cls own;
 			unsigned order;
 
-			if (classify_pfn(w, pfn, f->segs[si].end, &own, &order)) {
+			bool ok = classify_pfn(w, pfn, f->segs[si].end, &own, &order);
+
+			w->skipped = false;
+			if (ok) {
 				c = own;
 				if (own != CL_NONE && order) {
 					w->cover_end = pfn + (1ULL << order);
