@@ -135,13 +135,12 @@ int kd_parse_size(const char *s, uint64_t *ret);
 /* Formats bytes for humans ("1.5 GiB") into buf. */
 const char *kd_format_size(uint64_t bytes, char *buf, size_t len);
 
-/* Little-endian loads and stores from byte buffers (no alignment assumed). */
-/* Sets bits [from, to) of a little-endian bitmap (bit i: byte i / 8, bit i % 8). */
+/* Sets bits [from, to) of a bitmap (bit i: byte i / 8, bit i % 8). */
 static inline void kd_bits_set(uint8_t *bm, uint64_t from, uint64_t to)
 {
 	for (; from < to && from % 8; from++)
 		bm[from / 8] |= (uint8_t)(1u << (from % 8));
-	if (to - from >= 8 && from < to) {
+	if (from + 8 <= to) {
 		memset(bm + from / 8, 0xff, (size_t)((to - from) / 8));
 		from += (to - from) / 8 * 8;
 	}
@@ -149,6 +148,7 @@ static inline void kd_bits_set(uint8_t *bm, uint64_t from, uint64_t to)
 		bm[from / 8] |= (uint8_t)(1u << (from % 8));
 }
 
+/* Little-endian loads and stores from byte buffers (no alignment assumed). */
 static inline uint16_t kd_le16(const void *p)
 {
 	const uint8_t *b = p;
