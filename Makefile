@@ -46,8 +46,12 @@ FLAGS_STAMP := $(B)/.flags
 FLAGS_NOW := $(CC) $(CFLAGS) $(KD_CFLAGS) $(LDFLAGS) $(KD_LDFLAGS) $(LIBS)
 $(shell mkdir -p $(B); [ -f $(FLAGS_STAMP) ] && [ "`cat $(FLAGS_STAMP)`" = "$(FLAGS_NOW)" ] || echo "$(FLAGS_NOW)" > $(FLAGS_STAMP))
 
-# One static library per folder; the front end is kdump/main.c + kdump/cmd-*.c.
-BASE_SRC := $(filter-out kdump/main.c kdump/cmd-%.c,$(wildcard kdump/*.c))
+# One static library per folder: base/ at the bottom; conf/, loader/, vmcore/ above it; the
+# front end on top: its commands (kdump/main.c + kdump/cmd-*.c, linked whole so that each
+# registers itself) over libkdfront (kdump/ and its subfolders: service, initramfs builder,
+# capture init).
+BASE_SRC := $(wildcard base/*.c)
+FRONTLIB_SRC := $(filter-out kdump/main.c kdump/cmd-%.c,$(wildcard kdump/*.c kdump/*/*.c))
 VMCORE_SRC := $(wildcard vmcore/*.c)
 LOADER_SRC := $(wildcard loader/*.c)
 CONF_SRC := $(wildcard conf/*.c)
@@ -55,11 +59,12 @@ FRONT_SRC := kdump/main.c $(wildcard kdump/cmd-*.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 LIB_BASE := $(B)/libkdbase.a
+LIB_FRONT := $(B)/libkdfront.a
 LIB_VMCORE := $(B)/libvmcore.a
 LIB_LOADER := $(B)/libloader.a
 LIB_CONF := $(B)/libconf.a
 # Link order: users before what they use.
-ALL_LIBS := $(LIB_CONF) $(LIB_LOADER) $(LIB_VMCORE) $(LIB_BASE)
+ALL_LIBS := $(LIB_FRONT) $(LIB_CONF) $(LIB_LOADER) $(LIB_VMCORE) $(LIB_BASE)
 
 # Extra objects a library needs (e.g. the loader's embedded purgatory) go here.
 LOADER_EXTRA_OBJ :=
@@ -85,6 +90,7 @@ $(B)/obj/%.o: %.c $(FLAGS_STAMP)
 	$(Q)$(CC) $(CFLAGS) $(KD_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIB_BASE): $(call obj,$(BASE_SRC))
+$(LIB_FRONT): $(call obj,$(FRONTLIB_SRC))
 $(LIB_VMCORE): $(call obj,$(VMCORE_SRC))
 $(LIB_LOADER): $(call obj,$(LOADER_SRC)) $(LOADER_EXTRA_OBJ)
 $(LIB_CONF): $(call obj,$(CONF_SRC))

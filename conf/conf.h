@@ -3,7 +3,7 @@
 #ifndef CONF_CONF_H
 #define CONF_CONF_H
 
-#include "kdump/base.h"
+#include "base/base.h"
 
 /* Bounds on untrusted input. */
 #define CONF_MAX_FILE_SIZE 65536u /* bytes */

@@ -3,7 +3,7 @@
 #ifndef KD_BLKID_H
 #define KD_BLKID_H
 
-#include "kdump/base.h"
+#include "base/base.h"
 
 struct kd_fsinfo {
 	char type[8];	/* "ext4" (any ext2/3/4) or "xfs" */

@@ -2,7 +2,7 @@
 /* kdump config check / show: validate /etc/kdump.conf and print the effective configuration. */
 #include "kdump/command.h"
 #include "conf/conf.h"
-#include "kdump/json.h"
+#include "base/base.h"
 
 #include <getopt.h>
 

@@ -3,7 +3,7 @@
  * writing it to the boot loader's configuration (never silently). */
 #include "conf/conf.h"
 #include "kdump/frontend.h"
-#include "kdump/json.h"
+#include "base/base.h"
 #include "loader/loader.h"
 
 #include <fcntl.h>

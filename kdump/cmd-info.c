@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* kdump info: what a crash dump holds (kernel, crash time, crashing CPU, panic), text or JSON. */
 #include "kdump/command.h"
-#include "kdump/json.h"
+#include "base/base.h"
 #include "vmcore/vmcore.h"
 
 #include <getopt.h>

@@ -3,7 +3,7 @@
 #include "conf/conf.h"
 #include "kdump/dumps.h"
 #include "kdump/frontend.h"
-#include "kdump/json.h"
+#include "base/base.h"
 #include "loader/loader.h"
 
 #include <fcntl.h>

@@ -3,7 +3,7 @@
 #ifndef KD_COMMAND_H
 #define KD_COMMAND_H
 
-#include "kdump/base.h"
+#include "base/base.h"
 
 struct kd_command {
 	const char *name;	/* "capture", or "kexec load" for a two-word command */

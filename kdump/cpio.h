@@ -3,7 +3,7 @@
 #ifndef KD_CPIO_H
 #define KD_CPIO_H
 
-#include "kdump/base.h"
+#include "base/base.h"
 
 enum kd_cpio_compress { KD_CPIO_PLAIN, KD_CPIO_GZIP };
 

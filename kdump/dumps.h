@@ -3,7 +3,7 @@
 #ifndef KD_DUMPS_H
 #define KD_DUMPS_H
 
-#include "kdump/base.h"
+#include "base/base.h"
 
 #define KD_DUMPS_MAX 1024u	/* dump directories looked at under one path */
 #define KD_INCOMPLETE_MARKER ".incomplete"

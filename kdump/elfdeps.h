@@ -4,7 +4,7 @@
 #ifndef KD_ELFDEPS_H
 #define KD_ELFDEPS_H
 
-#include "kdump/base.h"
+#include "base/base.h"
 
 #define KD_ELFDEPS_MAX 256 /* objects in one closure */
 

@@ -4,7 +4,7 @@
 #ifndef KD_INITCONF_H
 #define KD_INITCONF_H
 
-#include "kdump/base.h"
+#include "base/base.h"
 
 #define KD_INITCONF_PATH "/etc/kdump/init.conf"
 #define KD_INITCONF_MAX_MODULES 128

@@ -3,7 +3,7 @@
 #ifndef KD_KMOD_H
 #define KD_KMOD_H
 
-#include "kdump/base.h"
+#include "base/base.h"
 
 struct kd_kmod {
 	char *path;	/* relative to the module directory, e.g. kernel/fs/ext4/ext4.ko.xz */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Dump integrity manifests: compute, write, parse and verify DUMP.sha256 (see manifest.h). */
 #include "kdump/manifest.h"
-#include "kdump/sha256.h"
+#include "base/sha256.h"
 
 #include <fcntl.h>
 #include <inttypes.h>

@@ -3,8 +3,8 @@
 #ifndef KD_MANIFEST_H
 #define KD_MANIFEST_H
 
-#include "kdump/base.h"
-#include "kdump/sha256.h"
+#include "base/base.h"
+#include "base/sha256.h"
 
 /*
  * The manifest of DUMP is the text file DUMP.sha256 (format 1):

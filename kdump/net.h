@@ -4,7 +4,7 @@
 #ifndef KD_NET_H
 #define KD_NET_H
 
-#include "kdump/base.h"
+#include "base/base.h"
 
 #include <netinet/in.h>
 

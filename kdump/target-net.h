@@ -4,7 +4,7 @@
 #ifndef KD_TARGET_NET_H
 #define KD_TARGET_NET_H
 
-#include "kdump/base.h"
+#include "base/base.h"
 
 struct kd_ssh_target {
 	const char *ssh;	/* the ssh program, e.g. /usr/bin/ssh */

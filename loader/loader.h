@@ -3,7 +3,7 @@
 #ifndef LOADER_LOADER_H
 #define LOADER_LOADER_H
 
-#include "kdump/base.h"
+#include "base/base.h"
 
 /* ---- limits (every input-driven count is capped) ------------------------------------------ */
 enum {
@@ -183,7 +183,7 @@ void loader_kernel_image_release(struct loader_kernel_image *ki);
  * kd_sha256_init/update/final and struct kd_sha256: one freestanding implementation
  * shared with the purgatory (static inline, no libc).
  */
-#include "kdump/sha256.h"
+#include "base/sha256.h"
 
 /* ---- the syscall seam ------------------------------------------------------------------- */
 /* struct kexec_segment of <linux/kexec.h>, 32 bytes. */

@@ -24,7 +24,7 @@ PURG_CFLAGS := -std=gnu11 -Wall -Wextra -O2 -I. -ffreestanding -fno-builtin -nos
 	-fno-jump-tables -fcf-protection=none -fno-exceptions
 PURG_SRC := loader/purgatory/entry.S loader/purgatory/purgatory.c loader/purgatory/verify.c
 PURG_OBJ := $(patsubst loader/purgatory/%,$(PURG_DIR)/%.o,$(PURG_SRC))
-PURG_HDR := loader/purgatory/params.h kdump/sha256.h
+PURG_HDR := loader/purgatory/params.h base/sha256.h
 
 $(PURG_DIR)/%.o: loader/purgatory/% $(PURG_HDR) loader/purgatory.mk
 	@mkdir -p $(dir $@)

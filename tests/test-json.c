@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Tests of the front end's JSON writer: structure, numbers and escaping of hostile strings. */
 #include "testutil.h"
-#include "kdump/json.h"
+#include "base/base.h"
 
 static char *emit(void (*fn)(struct kd_json *j))
 {

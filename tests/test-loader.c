@@ -255,7 +255,7 @@ static void test_sha256_vs_sha256sum(void **state)
 	}
 }
 
-/* The SHA-256 tests above run on each block function of the host build (kdump/sha256.c). */
+/* The SHA-256 tests above run on each block function of the host build (base/sha256.c). */
 static int sha_portable(void **state)
 {
 	return kd_sha256_select(KD_SHA256_PORTABLE);

@@ -2,7 +2,7 @@
 /* Tests of dump manifests: SHA-256 vectors, the text format, verify on flipped and cut files. */
 #include "testutil.h"
 #include "kdump/manifest.h"
-#include "kdump/sha256.h"
+#include "base/sha256.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

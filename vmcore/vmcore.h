@@ -3,7 +3,7 @@
 #ifndef VMCORE_H
 #define VMCORE_H
 
-#include "kdump/base.h"
+#include "base/base.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* VMCOREINFO: the KEY=VALUE text the dead kernel left in its note.                            */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The purgatory's digest check: SHA-256 of each segment against the loader's digests. */
 #include "loader/purgatory/params.h"
-#include "kdump/sha256.h"
+#include "base/sha256.h"
 
 /*
  * Runs in the purgatory with the identity map of relocate_kernel (physical address ==

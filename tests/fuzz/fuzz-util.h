@@ -3,7 +3,7 @@
 #ifndef FUZZ_UTIL_H
 #define FUZZ_UTIL_H
 
-#include "kdump/base.h"
+#include "base/base.h"
 
 #include <sys/mman.h>
 

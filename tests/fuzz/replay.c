@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Replay main for fuzz targets: runs LLVMFuzzerTestOneInput over saved inputs (files or dirs). */
-#include "kdump/base.h"
+#include "base/base.h"
 
 #include <dirent.h>
 #include <fcntl.h>

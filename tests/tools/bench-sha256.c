@@ -4,8 +4,8 @@
  * SHA-NI where the CPU has it) over a MIB MiB buffer (default 256), best of 3 runs, in MB/s
  * (10^6 bytes per second). Also checks that both give the same digest.
  */
-#include "kdump/base.h"
-#include "kdump/sha256.h"
+#include "base/base.h"
+#include "base/sha256.h"
 
 #include <inttypes.h>
 #include <stdio.h>

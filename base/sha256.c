@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* SHA-256 block functions for the host: x86 SHA extensions when the CPU has them, else C. */
-#include "kdump/sha256.h"
+#include "base/sha256.h"
 
 #include <errno.h>
 

@@ -90,6 +90,22 @@ char *kd_strdup(const char *s);
 /* asprintf that returns NULL on failure. */
 char *kd_asprintf(const char *fmt, ...) KD_PRINTF(1, 2);
 
+/*
+ * A string builder. Appends grow the buffer; an allocation failure is remembered and makes
+ * the rest a no-op, so callers check once, at kd_strbuf_take. A zeroed struct is empty.
+ */
+struct kd_strbuf {
+	char *s;	/* NUL-terminated once anything was appended */
+	size_t len, cap;
+	bool failed;
+};
+void kd_strbuf_appendf(struct kd_strbuf *b, const char *fmt, ...) KD_PRINTF(2, 3);
+void kd_strbuf_append(struct kd_strbuf *b, const char *s, size_t len);
+/* The built string (caller frees; "" when nothing was appended), or NULL after an allocation
+ * failure. The builder is empty afterwards. */
+char *kd_strbuf_take(struct kd_strbuf *b);
+void kd_strbuf_deinit(struct kd_strbuf *b);
+
 /* Overflow-checked arithmetic: true if the result does not fit. */
 static inline bool kd_add_overflow(uint64_t a, uint64_t b, uint64_t *ret)
 {
@@ -198,5 +214,36 @@ static inline void kd_put_be64(void *p, uint64_t v)
 
 /* Monotonic time in seconds, for progress and phase timings. */
 double kd_now(void);
+
+/* ---- a tiny JSON writer (base/json.c) ---- */
+#define KD_JSON_MAX_DEPTH 16
+
+/*
+ * Writes one JSON value, pretty-printed (two-space indent), to a stdio stream. Keys are given
+ * with each member (NULL inside arrays and for the top value). Strings may hold any bytes:
+ * quote, backslash and control characters are escaped, and every byte >= 0x80 is written as
+ * \u00XX (read as Latin-1), so the output is ASCII and always valid JSON whatever the dump
+ * holds. Nesting deeper than KD_JSON_MAX_DEPTH is ignored (a programming error).
+ */
+struct kd_json {
+	FILE *f;
+	int depth;
+	bool need_comma[KD_JSON_MAX_DEPTH + 1];
+};
+
+void kd_json_init(struct kd_json *j, FILE *f);
+void kd_json_begin_object(struct kd_json *j, const char *key);
+void kd_json_end_object(struct kd_json *j);
+void kd_json_begin_array(struct kd_json *j, const char *key);
+void kd_json_end_array(struct kd_json *j);
+/* s == NULL writes null. */
+void kd_json_string(struct kd_json *j, const char *key, const char *s);
+void kd_json_string_n(struct kd_json *j, const char *key, const char *s, size_t len);
+void kd_json_u64(struct kd_json *j, const char *key, uint64_t v);
+void kd_json_s64(struct kd_json *j, const char *key, int64_t v);
+void kd_json_bool(struct kd_json *j, const char *key, bool v);
+void kd_json_null(struct kd_json *j, const char *key);
+/* Ends the document (a newline after the top value). */
+void kd_json_finish(struct kd_json *j);
 
 #endif

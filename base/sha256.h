@@ -8,7 +8,7 @@
 
 /*
  * Runs of whole blocks go through kd_sha256_blocks(). In a hosted x86_64 build it is
- * kdump/sha256.c's dispatcher (SHA-NI where the CPU has it, else the portable function below);
+ * base/sha256.c's dispatcher (SHA-NI where the CPU has it, else the portable function below);
  * in a freestanding build (the purgatory: -ffreestanding makes __STDC_HOSTED__ 0) or with
  * KD_SHA256_NO_DISPATCH defined it is an inline loop over the portable function, so the
  * purgatory stays SIMD-free and links nothing.

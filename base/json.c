@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* A tiny JSON writer for the front end (see json.h). */
-#include "kdump/json.h"
+/* A tiny JSON writer for the front end (declared in base.h). */
+#include "base/base.h"
 
 #include <inttypes.h>
 

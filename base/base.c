@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The shared base: error records, logging, safe I/O, small parsers. */
-#include "base.h"
+#include "base/base.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -317,4 +317,65 @@ double kd_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void kd_strbuf_append(struct kd_strbuf *b, const char *s, size_t len)
+{
+	size_t need;
+
+	if (b->failed)
+		return;
+	if (__builtin_add_overflow(b->len, len, &need) || need >= SIZE_MAX / 2) {
+		b->failed = true;
+		return;
+	}
+	need++; /* the NUL */
+	if (need > b->cap) {
+		size_t cap = KD_MAX(need, b->cap ? b->cap * 2 : 64);
+		char *n = realloc(b->s, cap);
+		if (!n) {
+			b->failed = true;
+			return;
+		}
+		b->s = n;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, len);
+	b->len += len;
+	b->s[b->len] = '\0';
+}
+
+void kd_strbuf_appendf(struct kd_strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int n;
+
+	if (b->failed)
+		return;
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->failed = true;
+		return;
+	}
+	kd_strbuf_append(b, s, (size_t)n);
+	free(s);
+}
+
+char *kd_strbuf_take(struct kd_strbuf *b)
+{
+	char *s = b->failed ? NULL : b->s ? b->s : kd_strdup("");
+
+	if (b->failed)
+		free(b->s);
+	*b = (struct kd_strbuf){ 0 };
+	return s;
+}
+
+void kd_strbuf_deinit(struct kd_strbuf *b)
+{
+	free(b->s);
+	*b = (struct kd_strbuf){ 0 };
 }
