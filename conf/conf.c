@@ -147,6 +147,15 @@ static const char *const action_names[] = {
 	[CONF_ACTION_DUMP_TO_ROOTFS] = "dump_to_rootfs",
 };
 
+static const char *const compress_names[] = {
+	[CONF_COMPRESS_NONE] = "none", [CONF_COMPRESS_ZLIB] = "zlib",
+	[CONF_COMPRESS_LZO] = "lzo",   [CONF_COMPRESS_ZSTD] = "zstd",
+};
+static const char *const verify_names[] = {
+	[CONF_VERIFY_AUTO] = "auto", [CONF_VERIFY_YES] = "yes", [CONF_VERIFY_NO] = "no",
+};
+const char *const conf_nfs_versions[] = { "4.2", "4.1", "4.0", "4", "3", NULL };
+
 const char *conf_action_name(enum conf_action a)
 {
 	return (unsigned)a < KD_ARRAY_SIZE(action_names) ? action_names[a] : "?";
@@ -160,14 +169,12 @@ const char *conf_target_kind_name(enum conf_target_kind k)
 
 const char *conf_compress_name(enum conf_compress c)
 {
-	static const char *const n[] = { "none", "zlib", "lzo", "zstd" };
-	return (unsigned)c < KD_ARRAY_SIZE(n) ? n[c] : "?";
+	return (unsigned)c < KD_ARRAY_SIZE(compress_names) ? compress_names[c] : "?";
 }
 
 const char *conf_verify_name(enum conf_verify v)
 {
-	static const char *const n[] = { "auto", "yes", "no" };
-	return (unsigned)v < KD_ARRAY_SIZE(n) ? n[v] : "?";
+	return (unsigned)v < KD_ARRAY_SIZE(verify_names) ? verify_names[v] : "?";
 }
 
 const char *conf_device_kind_name(enum conf_device_kind k)
@@ -175,6 +182,49 @@ const char *conf_device_kind_name(enum conf_device_kind k)
 	static const char *const n[] = { "none", "path", "UUID", "LABEL", "PARTUUID", "PARTLABEL",
 					 "tag" };
 	return (unsigned)k < KD_ARRAY_SIZE(n) ? n[k] : "?";
+}
+
+static int name_index(const char *s, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
+int conf_action_parse(const char *s, enum conf_action *ret)
+{
+	int i = name_index(s, action_names, KD_ARRAY_SIZE(action_names));
+
+	if (i < 0)
+		return i;
+	*ret = (enum conf_action)i;
+	return 0;
+}
+
+int conf_compress_parse(const char *s, enum conf_compress *ret)
+{
+	int i = name_index(s, compress_names, KD_ARRAY_SIZE(compress_names));
+
+	if (i < 0)
+		return i;
+	*ret = (enum conf_compress)i;
+	return 0;
+}
+
+int conf_verify_parse(const char *s, enum conf_verify *ret)
+{
+	int i = name_index(s, verify_names, KD_ARRAY_SIZE(verify_names));
+
+	if (i < 0)
+		return i;
+	*ret = (enum conf_verify)i;
+	return 0;
+}
+
+bool conf_nfs_vers_valid(const char *s)
+{
+	return name_index(s, conf_nfs_versions, KD_ARRAY_SIZE(conf_nfs_versions) - 1) >= 0;
 }
 
 bool conf_target_is_remote(const struct conf *c)
@@ -1051,8 +1101,7 @@ static void h_keep(struct parser *p, const struct directive *d, const struct val
 
 static void h_verify(struct parser *p, const struct directive *d, const struct value *v)
 {
-	static const char *const names[] = { "auto", "yes", "no" };
-	int i = pick_name(p, v, names, KD_ARRAY_SIZE(names), "verify");
+	int i = pick_name(p, v, verify_names, KD_ARRAY_SIZE(verify_names), "verify");
 
 	if (i >= 0)
 		p->c->verify = (enum conf_verify)i;
@@ -1060,11 +1109,11 @@ static void h_verify(struct parser *p, const struct directive *d, const struct v
 
 static void h_nfs_vers(struct parser *p, const struct directive *d, const struct value *v)
 {
-	static const char *const names[] = { "4.2", "4.1", "4.0", "4", "3" };
-	int i = pick_name(p, v, names, KD_ARRAY_SIZE(names), "nfs_vers");
+	int i = pick_name(p, v, conf_nfs_versions, KD_ARRAY_SIZE(conf_nfs_versions) - 1,
+			  "nfs_vers");
 
 	if (i >= 0) {
-		set_str(&p->c->nfs_vers, kd_strdup(names[i]));
+		set_str(&p->c->nfs_vers, kd_strdup(conf_nfs_versions[i]));
 		p->nfs_vers_line = p->line;
 	}
 }
@@ -1472,7 +1521,7 @@ static void cross_checks(struct parser *p)
 	}
 }
 
-static int conf_init_defaults(struct conf *c, const char *filename)
+static int conf_set_defaults(struct conf *c, const char *filename)
 {
 	c->file = kd_strdup(filename ? filename : "kdump.conf");
 	c->path = kd_strdup(CONF_DEFAULT_PATH);
@@ -1499,7 +1548,7 @@ int conf_parse(const char *text, size_t len, const char *filename, struct conf *
 	size_t errors_before = p.diags->n_errors;
 	int r = 0;
 
-	if (!c || conf_init_defaults(c, filename) < 0 || !(line = malloc(CONF_MAX_LINE + 1))) {
+	if (!c || conf_set_defaults(c, filename) < 0 || !(line = malloc(CONF_MAX_LINE + 1))) {
 		r = kd_err_set(err, -ENOMEM, "out of memory parsing %s", filename);
 		goto out;
 	}

@@ -172,4 +172,75 @@ char *conf_collector_args(const struct conf_collector *col);
 /* Edit distance (optimal string alignment, case-insensitive) of two strings, capped at cap+1 (exposed for tests). */
 unsigned conf_edit_distance(const char *a, const char *b, unsigned cap);
 
+/* ---- the capture init's settings ------------------------------------------------------------
+ * /etc/kdump/init.conf in the capture initramfs: written by the initramfs builder from a parsed
+ * kdump.conf and the host's facts, read by the capture init. The same model as kdump.conf (its
+ * enums, its names), one "key=value" a line, parsed and formatted by one table (conf/init.c).
+ */
+#define CONF_INIT_PATH "/etc/kdump/init.conf"
+#define CONF_INIT_MAX_MODULES 128
+/* Where the ssh target's files are in the initramfs. */
+#define CONF_INIT_SSH_BIN "/usr/bin/ssh"
+#define CONF_INIT_SSH_KEY "/etc/kdump/ssh_key"
+#define CONF_INIT_KNOWN_HOSTS "/etc/kdump/known_hosts"
+
+struct conf_init {
+	/* CONF_TARGET_FS ("local": a filesystem, the root one included), _RAW, _SSH or _NFS */
+	enum conf_target_kind target;
+	char device[256];	/* /dev/vda, or UUID=... / LABEL=... (resolved under /dev/disk) */
+	char fstype[32];	/* local target: ext4, xfs, ... */
+	char path[256];		/* directory on the target filesystem for dumps */
+	unsigned level;		/* dump level 0-31 */
+	enum conf_compress compress;
+	enum conf_action final_action;	 /* reboot, halt or poweroff */
+	enum conf_action failure_action; /* dump_to_rootfs, reboot, halt or poweroff */
+	bool save_raw;		/* also copy /proc/vmcore verbatim (vmcore.raw), for checks */
+	unsigned wait_secs;	/* how long to wait for the target device */
+	char hostname[65];	/* the first kernel's host name, for <path>/<host>-<date-time> */
+	char rootfs_device[256]; /* dump_to_rootfs: the first kernel's root device, "" if none */
+	char rootfs_fstype[32];
+	char pre[160];		/* kdump_pre inside the initramfs, "" if none */
+	char post[160];		/* kdump_post inside the initramfs, "" if none */
+	char emergency[160];	/* kdump_emergency inside the initramfs, "" if none */
+	unsigned keep;		/* retention: newest N complete dumps kept, 0 = all */
+	bool flat;		/* local target: a flattened vmcore.flat instead of vmcore */
+	bool check_space;	/* refuse a local target without room for the estimated dump */
+	enum conf_verify verify; /* read the dump back (auto: on the ssh and nfs targets) */
+	size_t n_modules;
+	char modules[CONF_INIT_MAX_MODULES][160]; /* paths under /lib/modules, in order */
+	bool optional[CONF_INIT_MAX_MODULES];	  /* soft dependency: failure tolerated */
+	/* Networked targets (ssh, nfs): static IPv4 set by the init over rtnetlink. */
+	char net_iface[16];	/* "" = the one with net_mac, else the first one other than lo */
+	char net_mac[18];	/* the first kernel's interface to the target, "" if unknown */
+	char net_addr[48];	/* ADDR/PREFIX */
+	char net_gateway[48];	/* "" = none */
+	char ssh_user[64];	/* ssh target */
+	char ssh_host[256];	/* an IPv4 address (the capture kernel has no resolver) */
+	unsigned ssh_port;	/* 0 = ssh's default */
+	char nfs_server[48];	/* nfs target: the server's IPv4 address */
+	char nfs_export[256];	/* exported directory */
+	char nfs_vers[8];	/* "" (negotiated, 4.2 first), "4.2", "4.1", "4.0", "4" or "3" */
+};
+
+/* The defaults: a local ext4 target, level 31, LZO, poweroff, dump_to_rootfs on failure. */
+void conf_init_defaults(struct conf_init *c);
+/* Parses the settings file's text ("key=value" lines, # comments); what names it in errors
+ * ("FILE:LINE: ..."). Sets *ret only on success. */
+int conf_init_parse(const char *text, const char *what, struct conf_init *ret, struct kd_err *err);
+/* The settings file's text, malloc'd (NULL on allocation failure); conf_init_parse reads it
+ * back into the same settings. */
+char *conf_init_format(const struct conf_init *c);
+/* "local", "raw", "ssh" or "nfs": the init's name of a target kind. */
+const char *conf_init_target_name(enum conf_target_kind k);
+
+/* ---- one validator per value: kdump.conf, the init's settings and command-line options ---- */
+/* Each returns 0 and sets *ret, or -EINVAL. */
+int conf_action_parse(const char *s, enum conf_action *ret);
+int conf_compress_parse(const char *s, enum conf_compress *ret);
+int conf_verify_parse(const char *s, enum conf_verify *ret);
+/* An NFS version as kdump.conf's nfs_vers takes it: "4.2", "4.1", "4.0", "4" or "3". */
+bool conf_nfs_vers_valid(const char *s);
+/* The accepted NFS versions, newest first, NULL-terminated. */
+extern const char *const conf_nfs_versions[];
+
 #endif

@@ -4,7 +4,7 @@
 #include "kdump/blkid.h"
 #include "kdump/dumps.h"
 #include "kdump/frontend.h"
-#include "kdump/initconf.h"
+#include "conf/conf.h"
 #include "kdump/manifest.h"
 #include "kdump/net.h"
 #include "kdump/target-net.h"
@@ -170,7 +170,7 @@ static int save_raw(int dirfd, struct kd_err *err)
 	return 0;
 }
 
-static void dump_dir_name(const struct kd_initconf *c, char *buf, size_t len)
+static void dump_dir_name(const struct conf_init *c, char *buf, size_t len)
 {
 	char host[65] = "";
 
@@ -242,7 +242,7 @@ static void log_memory_use(void)
 }
 
 /* The capture itself: `kdump capture` run in-process on /proc/vmcore. */
-static int capture(const struct kd_initconf *c, const char *output, struct kd_err *err)
+static int capture(const struct conf_init *c, const char *output, struct kd_err *err)
 {
 	char level[16];
 	char *argv[12];
@@ -255,16 +255,19 @@ static int capture(const struct kd_initconf *c, const char *output, struct kd_er
 	argv[n++] = (char *)"capture";
 	argv[n++] = (char *)"-d";
 	argv[n++] = level;
-	/* compress= names a compressor; LZO (fast, as makedumpfile -l) when unset. */
-	if (!c->compress[0] || strcmp(c->compress, "lzo") == 0)
+	switch (c->compress) {
+	case CONF_COMPRESS_LZO:
 		argv[n++] = (char *)"-l";
-	else if (strcmp(c->compress, "zlib") == 0)
+		break;
+	case CONF_COMPRESS_ZLIB:
 		argv[n++] = (char *)"-c";
-	else if (strcmp(c->compress, "zstd") == 0)
+		break;
+	case CONF_COMPRESS_ZSTD:
 		argv[n++] = (char *)"-z";
-	else if (strcmp(c->compress, "none") != 0)
-		return kd_err_set(err, -EINVAL, "compress=%s: use lzo, zlib, zstd or none",
-				  c->compress);
+		break;
+	case CONF_COMPRESS_NONE:
+		break;
+	}
 	if (strcmp(output, "-") == 0)
 		argv[n++] = (char *)"-F"; /* flattened, to standard output (device or pipe) */
 	else
@@ -287,7 +290,7 @@ static int capture(const struct kd_initconf *c, const char *output, struct kd_er
  * into an expected size and a worst case. Less free than expected: refuse (the failure action
  * then runs); less than the worst case: warn and go on.
  */
-static int check_space(const struct kd_initconf *c, const char *dir, struct kd_err *err)
+static int check_space(const struct conf_init *c, const char *dir, struct kd_err *err)
 {
 	struct vmcore *vc = NULL;
 	struct vmcore_filter *f = NULL;
@@ -328,7 +331,7 @@ static int check_space(const struct kd_initconf *c, const char *dir, struct kd_e
 		return 0;
 	}
 	kd_dump_space(vmcore_filter_totals(f)->kept, vmcore_page_size(vc), vmcore_max_pfn(vc),
-		      strcmp(c->compress, "none") != 0, &expected, &bound);
+		      c->compress != CONF_COMPRESS_NONE, &expected, &bound);
 	vmcore_filter_destroy(f);
 	vmcore_close(vc);
 	kd_format_size(avail, a, sizeof(a));
@@ -342,16 +345,16 @@ static int check_space(const struct kd_initconf *c, const char *dir, struct kd_e
 	return 0;
 }
 
-static int mount_nfs(const struct kd_initconf *c, struct kd_err *err);
+static int mount_nfs(const struct conf_init *c, struct kd_err *err);
 
 /* verify yes, or auto on a networked target. */
-static bool want_verify(const struct kd_initconf *c, bool remote)
+static bool want_verify(const struct conf_init *c, bool remote)
 {
-	return c->verify == KD_VERIFY_YES || (c->verify == KD_VERIFY_AUTO && remote);
+	return c->verify == CONF_VERIFY_YES || (c->verify == CONF_VERIFY_AUTO && remote);
 }
 
 /* The capture's flattened stream written to fd (which becomes its standard output). */
-static int capture_flat_to(const struct kd_initconf *c, int fd, struct kd_err *err)
+static int capture_flat_to(const struct conf_init *c, int fd, struct kd_err *err)
 {
 	int saved, r;
 
@@ -366,7 +369,7 @@ static int capture_flat_to(const struct kd_initconf *c, int fd, struct kd_err *e
 }
 
 struct flat_feed {
-	const struct kd_initconf *c;
+	const struct conf_init *c;
 	struct kd_err *err;
 };
 
@@ -408,7 +411,7 @@ static int verify_dump(const char *dir, const char *file, struct kd_err *err)
 }
 
 /* A dump into <mnt>/<path>/<host>-<date-time>/ on a local filesystem. */
-static int capture_local(const struct kd_initconf *c, const char *mnt, const char *spec,
+static int capture_local(const struct conf_init *c, const char *mnt, const char *spec,
 			 const char *fstype, struct kd_err *err)
 {
 	char name[128], dev[256];
@@ -417,7 +420,7 @@ static int capture_local(const struct kd_initconf *c, const char *mnt, const cha
 	unsigned removed = 0;
 	int r;
 
-	if (c->target == KD_TARGET_NFS && strcmp(mnt, TARGET_MNT) == 0) {
+	if (c->target == CONF_TARGET_NFS && strcmp(mnt, TARGET_MNT) == 0) {
 		r = mount_nfs(c, err); /* the network is up: see dump_to_target */
 		if (r < 0)
 			return r;
@@ -510,7 +513,7 @@ static int capture_local(const struct kd_initconf *c, const char *mnt, const cha
 		sync();
 		kd_info("raw vmcore saved (uptime %.2f)", uptime());
 	}
-	if (want_verify(c, c->target == KD_TARGET_NFS && strcmp(mnt, TARGET_MNT) == 0)) {
+	if (want_verify(c, c->target == CONF_TARGET_NFS && strcmp(mnt, TARGET_MNT) == 0)) {
 		r = verify_dump(dir, c->flat ? "vmcore.flat" : "vmcore", err);
 		if (r < 0) {
 			save_extras(dirfd); /* .incomplete stays; the failure action follows */
@@ -533,7 +536,7 @@ static int capture_local(const struct kd_initconf *c, const char *mnt, const cha
 }
 
 /* A flattened stream onto a raw device; `kdump savecore` turns it into a dump at next boot. */
-static int capture_raw(const struct kd_initconf *c, struct kd_err *err)
+static int capture_raw(const struct conf_init *c, struct kd_err *err)
 {
 	char dev[256];
 	_cleanup_close_ int fd = -1;
@@ -558,7 +561,7 @@ static int capture_raw(const struct kd_initconf *c, struct kd_err *err)
 /* The primary target: one case per target kind. */
 /* ---- networked targets (ssh, nfs) ---- */
 
-static int mount_nfs(const struct kd_initconf *c, struct kd_err *err)
+static int mount_nfs(const struct conf_init *c, struct kd_err *err)
 {
 	char client[48];
 	const char *vers = NULL;
@@ -573,7 +576,7 @@ static int mount_nfs(const struct kd_initconf *c, struct kd_err *err)
 	return r;
 }
 
-static int start_network(const struct kd_initconf *c, struct kd_err *err)
+static int start_network(const struct conf_init *c, struct kd_err *err)
 {
 	struct kd_net_config nc = { 0 };
 	char iface[16];
@@ -595,7 +598,7 @@ static int start_network(const struct kd_initconf *c, struct kd_err *err)
 }
 
 struct ssh_feed {
-	const struct kd_initconf *c;
+	const struct conf_init *c;
 	char **argv;	/* a command of this binary whose output is sent */
 	struct kd_err *err;
 };
@@ -640,11 +643,11 @@ static int feed_command(int fd, void *ctx)
 }
 
 /* The flattened dump piped into ssh, then the log and the summary, then the rename. */
-static int capture_ssh(const struct kd_initconf *c, struct kd_err *err)
+static int capture_ssh(const struct conf_init *c, struct kd_err *err)
 {
-	struct kd_ssh_target t = { .ssh = KD_INIT_SSH_BIN, .user = c->ssh_user,
-				   .host = c->ssh_host, .port = c->ssh_port, .key = KD_INIT_SSH_KEY,
-				   .known_hosts = KD_INIT_KNOWN_HOSTS,
+	struct kd_ssh_target t = { .ssh = CONF_INIT_SSH_BIN, .user = c->ssh_user,
+				   .host = c->ssh_host, .port = c->ssh_port, .key = CONF_INIT_SSH_KEY,
+				   .known_hosts = CONF_INIT_KNOWN_HOSTS,
 				   .control_path = "/tmp/kdump-ssh.sock" };
 	static const char *const extras[][3] = { { "dmesg.txt", "dmesg", NULL },
 						 { "info.txt", "info", NULL },
@@ -744,23 +747,24 @@ static int capture_ssh(const struct kd_initconf *c, struct kd_err *err)
 	return 0;
 }
 
-static int dump_to_target(const struct kd_initconf *c, struct kd_err *err)
+static int dump_to_target(const struct conf_init *c, struct kd_err *err)
 {
 	int r;
 
 	switch (c->target) {
-	case KD_TARGET_LOCAL:
+	case CONF_TARGET_ROOTFS: /* the builder names the root device: a local target */
+	case CONF_TARGET_FS:
 		return capture_local(c, TARGET_MNT, c->device, c->fstype, err);
-	case KD_TARGET_RAW:
+	case CONF_TARGET_RAW:
 		return capture_raw(c, err);
-	case KD_TARGET_SSH:
-	case KD_TARGET_NFS:
+	case CONF_TARGET_SSH:
+	case CONF_TARGET_NFS:
 		r = start_network(c, err);
 		if (r < 0)
 			return r;
 		kd_info("target ready: %s (uptime %.2f)",
-			c->target == KD_TARGET_SSH ? c->ssh_host : c->device, uptime());
-		return c->target == KD_TARGET_SSH ? capture_ssh(c, err)
+			c->target == CONF_TARGET_SSH ? c->ssh_host : c->device, uptime());
+		return c->target == CONF_TARGET_SSH ? capture_ssh(c, err)
 						  : capture_local(c, TARGET_MNT, c->device, "nfs", err);
 	}
 	return kd_err_set(err, -EINVAL, "unknown target kind %d", (int)c->target);
@@ -793,17 +797,17 @@ static int run_hook(const char *path, const char *arg)
 	return 256 + WTERMSIG(st);
 }
 
-static void final_action(enum kd_final_action a)
+static void final_action(enum conf_action a)
 {
-	static const int how[] = { [KD_FINAL_POWEROFF] = RB_POWER_OFF,
-				   [KD_FINAL_REBOOT] = RB_AUTOBOOT,
-				   [KD_FINAL_HALT] = RB_HALT_SYSTEM };
+	static const int how[] = { [CONF_ACTION_POWEROFF] = RB_POWER_OFF,
+				   [CONF_ACTION_REBOOT] = RB_AUTOBOOT,
+				   [CONF_ACTION_HALT] = RB_HALT_SYSTEM };
 
 	sync();
 	umount2(TARGET_MNT, MNT_DETACH);
 	umount2(ROOTFS_MNT, MNT_DETACH);
 	sync();
-	kd_info("%s", kd_final_action_name(a));
+	kd_info("%s", conf_action_name(a));
 	reboot(how[a]);
 	/* PID 1 must not exit; if reboot(2) failed there is nothing left but to wait. */
 	for (;;)
@@ -835,17 +839,17 @@ static void help(void)
 	       "    -h, --help           this help\n\n"
 	       "EXIT STATUS\n"
 	       "    As PID 1 it never returns. Otherwise 0 valid, 1 invalid, 2 usage error.\n",
-	       KD_INITCONF_PATH);
+	       CONF_INIT_PATH);
 }
 
 /* The failure action: the dump into path on the first kernel's root filesystem, or stop. */
-static int failure(const struct kd_initconf *c)
+static int failure(const struct conf_init *c)
 {
 	struct kd_err err = { 0 };
 	int r;
 
 	switch (c->failure_action) {
-	case KD_FAILURE_DUMP_TO_ROOTFS:
+	case CONF_ACTION_DUMP_TO_ROOTFS:
 		if (!c->rootfs_device[0]) {
 			kd_error("failure_action dump_to_rootfs: the initramfs knows no root device");
 			return -ENODEV;
@@ -857,21 +861,17 @@ static int failure(const struct kd_initconf *c)
 		if (r < 0)
 			kd_fail(&err);
 		return r;
-	case KD_FAILURE_REBOOT:
-	case KD_FAILURE_HALT:
-	case KD_FAILURE_POWEROFF:
+	default:
 		break;
 	}
-	kd_info("failure_action %s", kd_failure_action_name(c->failure_action));
-	final_action(c->failure_action == KD_FAILURE_HALT	  ? KD_FINAL_HALT
-		     : c->failure_action == KD_FAILURE_POWEROFF ? KD_FINAL_POWEROFF
-								: KD_FINAL_REBOOT);
+	kd_info("failure_action %s", conf_action_name(c->failure_action));
+	final_action(c->failure_action); /* reboot, halt or poweroff (conf_init_parse checks) */
 	return -ECANCELED;
 }
 
 static int run_pid1(void)
 {
-	struct kd_initconf conf;
+	struct conf_init conf;
 	struct kd_err err = { 0 };
 	_cleanup_free_ char *text = NULL;
 	int r;
@@ -883,12 +883,12 @@ static int run_pid1(void)
 	mount_one("sysfs", "/sys", "sysfs", NULL);
 	kd_info("capture kernel up (uptime %.2f)", uptime());
 
-	r = kd_read_file_at(NULL, KD_INITCONF_PATH, 1 << 20, &text, NULL, &err);
+	r = kd_read_file_at(NULL, CONF_INIT_PATH, 1 << 20, &text, NULL, &err);
 	if (r >= 0)
-		r = kd_initconf_parse(text, KD_INITCONF_PATH, &conf, &err);
+		r = conf_init_parse(text, CONF_INIT_PATH, &conf, &err);
 	if (r < 0) {
 		kd_fail(&err);
-		final_action(KD_FINAL_REBOOT);
+		final_action(CONF_ACTION_REBOOT);
 	}
 	if (access("/proc/vmcore", R_OK) < 0) {
 		kd_error("no /proc/vmcore: this is not a capture kernel (was the capture initramfs "
@@ -906,10 +906,10 @@ static int run_pid1(void)
 			kd_err_clear(&err);
 		}
 	}
-	if (conf.target == KD_TARGET_NFS) /* named so in messages */
+	if (conf.target == CONF_TARGET_NFS) /* named so in messages */
 		snprintf(conf.device, sizeof(conf.device), "%s:%s", conf.nfs_server,
 			 conf.nfs_export);
-	if (!conf.hostname[0] && (conf.target == KD_TARGET_SSH || conf.target == KD_TARGET_NFS)) {
+	if (!conf.hostname[0] && (conf.target == CONF_TARGET_SSH || conf.target == CONF_TARGET_NFS)) {
 		/* as kdump-utils: <address>-<date-time> on a server that many machines use */
 		snprintf(conf.hostname, sizeof(conf.hostname), "%s", conf.net_addr);
 		conf.hostname[strcspn(conf.hostname, "/")] = '\0';
@@ -937,7 +937,7 @@ static int run_pid1(void)
 		/* kdump_pre said no: no dump anywhere, but a stopping failure_action applies. */
 		kd_fail(&err);
 		kd_err_clear(&err);
-		if (conf.failure_action != KD_FAILURE_DUMP_TO_ROOTFS)
+		if (conf.failure_action != CONF_ACTION_DUMP_TO_ROOTFS)
 			failure(&conf);
 	}
 	if (conf.post[0]) {
@@ -977,14 +977,14 @@ static int run_init(int argc, char **argv)
 	if (!check)
 		return kd_usage_error("init", "not PID 1: only --check-config FILE is possible");
 	{
-		struct kd_initconf conf;
+		struct conf_init conf;
 		struct kd_err err = { 0 };
 		_cleanup_free_ char *text = NULL, *out = NULL;
 
 		if (kd_read_file_at(NULL, check, 1 << 20, &text, NULL, &err) < 0 ||
-		    kd_initconf_parse(text, check, &conf, &err) < 0)
+		    conf_init_parse(text, check, &conf, &err) < 0)
 			return kd_fail(&err);
-		out = kd_initconf_format(&conf);
+		out = conf_init_format(&conf);
 		if (!out)
 			return KD_EXIT_FAIL;
 		fputs(out, stdout);

@@ -6,7 +6,7 @@
 #include "kdump/cpio.h"
 #include "kdump/frontend.h"
 #include "kdump/elfdeps.h"
-#include "kdump/initconf.h"
+#include "conf/conf.h"
 #include "kdump/kmod.h"
 #include "kdump/net.h"
 
@@ -96,7 +96,7 @@ static void help(void)
 	       "        --module virtio_blk\n"
 	       "    kdump initramfs -o capture.img --ssh kdump@192.168.1.10 \\\n"
 	       "        --net-addr 192.168.1.50/24 --net-gateway 192.168.1.1 --module virtio_net\n",
-	       KD_INITCONF_PATH, CONF_DEFAULT_SSHKEY_PATH);
+	       CONF_INIT_PATH, CONF_DEFAULT_SSHKEY_PATH);
 }
 
 /* The binary runs as PID 1 with no libraries around: it must have no ELF interpreter. */
@@ -146,7 +146,7 @@ struct opts {
 	char *owned_modules[MAX_EXTRA_MODULES]; /* found in sysfs: freed with the opts */
 	size_t n_owned;
 	bool compress;
-	struct kd_initconf conf;
+	struct conf_init conf;
 };
 
 /* Directories already in the archive (parents are added before their files). */
@@ -207,7 +207,7 @@ static int add_programs(struct kd_cpio *c, struct dirset *d, const struct opts *
 	size_t n = 0;
 	int r;
 
-	if (o->conf.target == KD_TARGET_SSH)
+	if (o->conf.target == CONF_TARGET_SSH)
 		progs[n++] = o->ssh_bin;
 	for (size_t i = 0; i < o->n_bins; i++)
 		progs[n++] = o->bins[i];
@@ -218,7 +218,7 @@ static int add_programs(struct kd_cpio *c, struct dirset *d, const struct opts *
 		return r;
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		/* The ssh client goes where /init runs it from. */
-		const char *dst = o->conf.target == KD_TARGET_SSH && i == 0 ? KD_INIT_SSH_BIN
+		const char *dst = o->conf.target == CONF_TARGET_SSH && i == 0 ? CONF_INIT_SSH_BIN
 									    : progs[i];
 		r = add_host_file(c, d, dst, 0755, progs[i], err);
 	}
@@ -248,7 +248,7 @@ static int add_programs(struct kd_cpio *c, struct dirset *d, const struct opts *
 /* Inputs of the ssh target, checked before anything is written. */
 static int check_ssh_inputs(const struct opts *o, struct kd_err *err)
 {
-	if (o->conf.target != KD_TARGET_SSH)
+	if (o->conf.target != CONF_TARGET_SSH)
 		return 0;
 	if (access(o->sshkey, R_OK) < 0)
 		return kd_err_sys(err, -errno, "ssh key %s (generate one with ssh-keygen -f %s and "
@@ -268,11 +268,11 @@ static int add_ssh_files(struct kd_cpio *c, struct dirset *d, const struct opts 
 	static const char group[] = "root:x:0:\n";
 	int r;
 
-	if (o->conf.target != KD_TARGET_SSH)
+	if (o->conf.target != CONF_TARGET_SSH)
 		return 0;
-	r = add_host_file(c, d, KD_INIT_SSH_KEY, 0600, o->sshkey, err);
+	r = add_host_file(c, d, CONF_INIT_SSH_KEY, 0600, o->sshkey, err);
 	if (r >= 0)
-		r = add_host_file(c, d, KD_INIT_KNOWN_HOSTS, 0644, o->known_hosts, err);
+		r = add_host_file(c, d, CONF_INIT_KNOWN_HOSTS, 0644, o->known_hosts, err);
 	if (r >= 0)
 		r = kd_cpio_add_data(c, "etc/passwd", 0644, passwd, strlen(passwd), err);
 	if (r >= 0)
@@ -315,13 +315,13 @@ static int build(struct opts *o, struct kd_err *err)
 
 	for (size_t i = 0; i < o->n_modules; i++)
 		names[n_names++] = o->modules[i];
-	if (o->conf.target == KD_TARGET_LOCAL)
+	if (o->conf.target == CONF_TARGET_FS)
 		names[n_names++] = o->conf.fstype;
 	/* dump_to_rootfs mounts the root filesystem: its driver too. */
-	if (o->conf.failure_action == KD_FAILURE_DUMP_TO_ROOTFS && o->conf.rootfs_device[0] &&
-	    (o->conf.target != KD_TARGET_LOCAL || strcmp(o->conf.rootfs_fstype, o->conf.fstype)))
+	if (o->conf.failure_action == CONF_ACTION_DUMP_TO_ROOTFS && o->conf.rootfs_device[0] &&
+	    (o->conf.target != CONF_TARGET_FS || strcmp(o->conf.rootfs_fstype, o->conf.fstype)))
 		names[n_names++] = o->conf.rootfs_fstype;
-	if (o->conf.target == KD_TARGET_NFS) {
+	if (o->conf.target == CONF_TARGET_NFS) {
 		if (o->conf.nfs_vers[0] != '3')
 			names[n_names++] = "nfsv4";
 		if (o->conf.nfs_vers[0] == '3' || !o->conf.nfs_vers[0])
@@ -335,10 +335,10 @@ static int build(struct opts *o, struct kd_err *err)
 		if (r < 0)
 			return r;
 	}
-	if (mods.n > KD_INITCONF_MAX_MODULES) {
+	if (mods.n > CONF_INIT_MAX_MODULES) {
 		kd_kmod_list_free(&mods);
 		return kd_err_set(err, -E2BIG, "%zu modules: at most %d fit", mods.n,
-				  KD_INITCONF_MAX_MODULES);
+				  CONF_INIT_MAX_MODULES);
 	}
 	o->conf.n_modules = 0;
 	for (size_t i = 0; i < mods.n; i++) {
@@ -348,7 +348,7 @@ static int build(struct opts *o, struct kd_err *err)
 		o->conf.optional[i] = mods.mods[i].optional;
 		o->conf.n_modules++;
 	}
-	text = kd_initconf_format(&o->conf);
+	text = conf_init_format(&o->conf);
 	if (!text) {
 		kd_kmod_list_free(&mods);
 		return kd_err_set(err, -ENOMEM, "out of memory");
@@ -394,7 +394,7 @@ static int build(struct opts *o, struct kd_err *err)
 			r = kd_cpio_add_file(c, dst, 0644, src, err);
 	}
 	if (r >= 0)
-		r = kd_cpio_add_data(c, &KD_INITCONF_PATH[1], 0644, text, strlen(text), err);
+		r = kd_cpio_add_data(c, &CONF_INIT_PATH[1], 0644, text, strlen(text), err);
 	dirset_free(&dirs_added);
 	if (r < 0) {
 		kd_cpio_abort(c);
@@ -420,9 +420,9 @@ static int build(struct opts *o, struct kd_err *err)
 
 /* --net-addr auto: the address, gateway and interface (by MAC) this kernel uses to reach the
  * server, as kdump-utils does. */
-static int net_from_route(struct kd_initconf *ic, struct kd_err *err)
+static int net_from_route(struct conf_init *ic, struct kd_err *err)
 {
-	const char *server = ic->target == KD_TARGET_SSH ? ic->ssh_host : ic->nfs_server;
+	const char *server = ic->target == CONF_TARGET_SSH ? ic->ssh_host : ic->nfs_server;
 	struct kd_net_config nc;
 	struct in_addr dst;
 	char ip[INET_ADDRSTRLEN];
@@ -479,7 +479,7 @@ static int parse_ssh(const char *arg, struct opts *o)
 	o->conf.ssh_user[at - arg] = '\0';
 	snprintf(o->conf.ssh_host, sizeof(o->conf.ssh_host), "%s", h);
 	o->conf.ssh_port = (unsigned)port;
-	o->conf.target = KD_TARGET_SSH;
+	o->conf.target = CONF_TARGET_SSH;
 	if (inet_pton(AF_INET, h, &a) != 1)
 		return kd_usage_error("initramfs", "--ssh: %s is not an IPv4 address (the capture "
 				      "kernel has no resolver)", h);
@@ -487,7 +487,7 @@ static int parse_ssh(const char *arg, struct opts *o)
 }
 
 /* The first kernel's root device and type: root= of /proc/cmdline, else / in /proc/mounts. */
-static void find_rootfs(const char *sysroot, struct kd_initconf *ic)
+static void find_rootfs(const char *sysroot, struct conf_init *ic)
 {
 	_cleanup_free_ char *cmdline = NULL, *mounts = NULL;
 	struct kd_err e = { 0 };
@@ -586,7 +586,7 @@ static void add_driver_modules(struct opts *o, const char *sysroot, const char *
 static int apply_config(struct opts *o, const char *sysroot, struct kd_err *err)
 {
 	const struct conf *k = o->kconf;
-	struct kd_initconf *ic = &o->conf;
+	struct conf_init *ic = &o->conf;
 	char host[65] = "";
 	_cleanup_free_ char *etc_host = NULL;
 	struct kd_err e = { 0 };
@@ -599,13 +599,13 @@ static int apply_config(struct opts *o, const char *sysroot, struct kd_err *err)
 			return kd_err_set(err, -ENODEV, "%s: no target and no root device known (no "
 					  "root= in /proc/cmdline, / not in /proc/mounts): add a "
 					  "target", k->file);
-		ic->target = KD_TARGET_LOCAL;
+		ic->target = CONF_TARGET_FS;
 		snprintf(ic->device, sizeof(ic->device), "%s", ic->rootfs_device);
 		snprintf(ic->fstype, sizeof(ic->fstype), "%s", ic->rootfs_fstype);
 		break;
 	case CONF_TARGET_FS:
 	case CONF_TARGET_RAW:
-		ic->target = k->target.kind == CONF_TARGET_RAW ? KD_TARGET_RAW : KD_TARGET_LOCAL;
+		ic->target = k->target.kind == CONF_TARGET_RAW ? CONF_TARGET_RAW : CONF_TARGET_FS;
 		if (k->target.device_kind == CONF_DEVICE_TAG)
 			return kd_err_set(err, -ENOTSUP, "%s:%u: virtiofs targets are not supported "
 					  "by the capture initramfs yet", k->file, k->target.line);
@@ -625,13 +625,13 @@ static int apply_config(struct opts *o, const char *sysroot, struct kd_err *err)
 					  "(the capture kernel has no resolver)", k->file,
 					  k->target.line, k->target.host);
 		if (k->target.kind == CONF_TARGET_SSH) {
-			ic->target = KD_TARGET_SSH;
+			ic->target = CONF_TARGET_SSH;
 			snprintf(ic->ssh_user, sizeof(ic->ssh_user), "%s", k->target.user);
 			snprintf(ic->ssh_host, sizeof(ic->ssh_host), "%s", k->target.host);
 			ic->ssh_port = k->target.port;
 			o->sshkey = k->sshkey;
 		} else {
-			ic->target = KD_TARGET_NFS;
+			ic->target = CONF_TARGET_NFS;
 			snprintf(ic->nfs_server, sizeof(ic->nfs_server), "%s", k->target.host);
 			snprintf(ic->nfs_export, sizeof(ic->nfs_export), "%s", k->target.export_path);
 			if (k->nfs_vers)
@@ -653,37 +653,21 @@ static int apply_config(struct opts *o, const char *sysroot, struct kd_err *err)
 	}
 	snprintf(ic->path, sizeof(ic->path), "%s", k->path);
 	ic->level = k->collector.dump_level;
-	snprintf(ic->compress, sizeof(ic->compress), "%s", conf_compress_name(k->collector.compress));
-	ic->flat = k->collector.flattened && ic->target == KD_TARGET_LOCAL;
-	ic->verify = k->verify == CONF_VERIFY_YES  ? KD_VERIFY_YES
-		     : k->verify == CONF_VERIFY_NO ? KD_VERIFY_NO
-						   : KD_VERIFY_AUTO;
+	ic->compress = k->collector.compress;
+	ic->flat = k->collector.flattened && ic->target == CONF_TARGET_FS;
+	ic->verify = k->verify;
 	if (k->collector.format == CONF_FORMAT_ELF)
 		kd_warn("%s: core_collector -E: the capture initramfs writes kdump-compressed "
 			"dumps; -E is ignored", k->file);
-	switch (k->failure_action) {
-	case CONF_ACTION_DUMP_TO_ROOTFS:
-		ic->failure_action = KD_FAILURE_DUMP_TO_ROOTFS;
-		break;
-	case CONF_ACTION_HALT:
-		ic->failure_action = KD_FAILURE_HALT;
-		break;
-	case CONF_ACTION_POWEROFF:
-		ic->failure_action = KD_FAILURE_POWEROFF;
-		break;
-	case CONF_ACTION_SHELL:
+	ic->failure_action = k->failure_action;
+	if (k->failure_action == CONF_ACTION_SHELL) {
 		kd_warn("%s: failure_action shell: the capture initramfs has no shell; it reboots",
 			k->file);
-		/* fall through */
-	case CONF_ACTION_REBOOT:
-		ic->failure_action = KD_FAILURE_REBOOT;
-		break;
+		ic->failure_action = CONF_ACTION_REBOOT;
 	}
-	if (k->target.kind == CONF_TARGET_ROOTFS && ic->failure_action == KD_FAILURE_DUMP_TO_ROOTFS)
-		ic->failure_action = KD_FAILURE_REBOOT;
-	ic->final_action = k->final_action == CONF_ACTION_HALT	   ? KD_FINAL_HALT
-			   : k->final_action == CONF_ACTION_POWEROFF ? KD_FINAL_POWEROFF
-								     : KD_FINAL_REBOOT;
+	if (k->target.kind == CONF_TARGET_ROOTFS && ic->failure_action == CONF_ACTION_DUMP_TO_ROOTFS)
+		ic->failure_action = CONF_ACTION_REBOOT;
+	ic->final_action = k->final_action; /* conf allows only reboot, halt, poweroff */
 	ic->keep = k->keep;
 	if (kd_read_file_at(sysroot, "/etc/hostname", 4096, &etc_host, NULL, &e) == 0)
 		sscanf(etc_host, "%64s", host);
@@ -717,9 +701,9 @@ static int apply_config(struct opts *o, const char *sysroot, struct kd_err *err)
 		if (r < 0)
 			return r;
 	}
-	if (ic->target == KD_TARGET_LOCAL || ic->target == KD_TARGET_RAW)
+	if (ic->target == CONF_TARGET_FS || ic->target == CONF_TARGET_RAW)
 		add_driver_modules(o, sysroot, ic->device);
-	if (ic->failure_action == KD_FAILURE_DUMP_TO_ROOTFS && ic->rootfs_device[0])
+	if (ic->failure_action == CONF_ACTION_DUMP_TO_ROOTFS && ic->rootfs_device[0])
 		add_driver_modules(o, sysroot, ic->rootfs_device);
 	for (char **m = k->extra_modules; *m; m++) {
 		if (o->n_modules >= MAX_EXTRA_MODULES)
@@ -792,7 +776,7 @@ static int run_initramfs(int argc, char **argv)
 	bool quiet_config = false;
 	int rc;
 
-	kd_initconf_defaults(&o.conf);
+	conf_init_defaults(&o.conf);
 	/* First pass: the config, so that the other options override what it says. */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "ho:", lopts, NULL)) != -1) {
@@ -836,9 +820,9 @@ static int run_initramfs(int argc, char **argv)
 			break;
 		case OPT_TARGET:
 			if (strcmp(optarg, "local") == 0)
-				o.conf.target = KD_TARGET_LOCAL;
+				o.conf.target = CONF_TARGET_FS;
 			else if (strcmp(optarg, "raw") == 0)
-				o.conf.target = KD_TARGET_RAW;
+				o.conf.target = CONF_TARGET_RAW;
 			else
 				return kd_usage_error("initramfs", "--target must be local or raw "
 						      "(use --ssh or --nfs for the others)");
@@ -859,9 +843,9 @@ static int run_initramfs(int argc, char **argv)
 			o.conf.level = (unsigned)u;
 			break;
 		case OPT_COMPRESS:
-			if (strlen(optarg) >= sizeof(o.conf.compress) || strchr(optarg, '\n'))
-				return kd_usage_error("initramfs", "bad --compress");
-			snprintf(o.conf.compress, sizeof(o.conf.compress), "%s", optarg);
+			if (conf_compress_parse(optarg, &o.conf.compress) < 0)
+				return kd_usage_error("initramfs", "--compress must be lzo, zlib, "
+						      "zstd or none");
 			break;
 		case OPT_MODULE:
 			if (o.n_modules >= MAX_EXTRA_MODULES)
@@ -880,11 +864,11 @@ static int run_initramfs(int argc, char **argv)
 			break;
 		case OPT_FINAL:
 			if (strcmp(optarg, "poweroff") == 0)
-				o.conf.final_action = KD_FINAL_POWEROFF;
+				o.conf.final_action = CONF_ACTION_POWEROFF;
 			else if (strcmp(optarg, "reboot") == 0)
-				o.conf.final_action = KD_FINAL_REBOOT;
+				o.conf.final_action = CONF_ACTION_REBOOT;
 			else if (strcmp(optarg, "halt") == 0)
-				o.conf.final_action = KD_FINAL_HALT;
+				o.conf.final_action = CONF_ACTION_HALT;
 			else
 				return kd_usage_error("initramfs", "--final-action must be poweroff, "
 						      "reboot or halt");
@@ -927,7 +911,7 @@ static int run_initramfs(int argc, char **argv)
 						      "address (the capture kernel has no resolver)");
 			snprintf(o.conf.nfs_server, sizeof(o.conf.nfs_server), "%s", ip);
 			snprintf(o.conf.nfs_export, sizeof(o.conf.nfs_export), "%s", colon + 1);
-			o.conf.target = KD_TARGET_NFS;
+			o.conf.target = CONF_TARGET_NFS;
 			break;
 		}
 		case OPT_NFS_VERS:
@@ -987,18 +971,18 @@ static int run_initramfs(int argc, char **argv)
 		return kd_usage_error("initramfs", "unexpected argument '%s'", argv[optind]);
 	if (!o.output)
 		return kd_usage_error("initramfs", "--output FILE is required");
-	if (o.net_auto && (o.conf.target == KD_TARGET_SSH || o.conf.target == KD_TARGET_NFS) &&
+	if (o.net_auto && (o.conf.target == CONF_TARGET_SSH || o.conf.target == CONF_TARGET_NFS) &&
 	    net_from_route(&o.conf, &err) < 0) {
 		opts_deinit(&o);
 		return kd_fail(&err);
 	}
-	if (o.conf.target == KD_TARGET_SSH || o.conf.target == KD_TARGET_NFS) {
+	if (o.conf.target == CONF_TARGET_SSH || o.conf.target == CONF_TARGET_NFS) {
 		if (!o.conf.net_addr[0]) {
 			opts_deinit(&o);
 			return kd_usage_error("initramfs", "--%s needs --net-addr ADDR/PREFIX",
-					      kd_target_kind_name(o.conf.target));
+					      conf_init_target_name(o.conf.target));
 		}
-		if (o.conf.target == KD_TARGET_SSH && !o.conf.path[1])
+		if (o.conf.target == CONF_TARGET_SSH && !o.conf.path[1])
 			snprintf(o.conf.path, sizeof(o.conf.path), "/var/crash");
 	} else if (!o.conf.device[0]) {
 		opts_deinit(&o);

@@ -57,6 +57,7 @@ level=17
 final_action=poweroff
 save_raw=1
 wait=30
+compress=lzo
 failure_action=dump_to_rootfs
 keep=0
 flat=0

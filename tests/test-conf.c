@@ -794,6 +794,81 @@ static void test_load_owner(void **state)
 	load_fails(NULL, p, -EPERM, want);
 }
 
+/* Every key of the init's settings survives format -> parse, and the shared validators
+ * accept exactly kdump.conf's names. */
+static void test_init_settings_roundtrip(void **state)
+{
+	struct conf_init c, back;
+	struct kd_err err = { 0 };
+	enum conf_action a;
+	enum conf_compress z;
+	enum conf_verify v;
+	char *text;
+
+	conf_init_defaults(&c);
+	c.target = CONF_TARGET_SSH;
+	snprintf(c.device, sizeof(c.device), "UUID=1234");
+	snprintf(c.fstype, sizeof(c.fstype), "xfs");
+	snprintf(c.path, sizeof(c.path), "/var/crash");
+	c.level = 1;
+	c.compress = CONF_COMPRESS_NONE;
+	c.final_action = CONF_ACTION_HALT;
+	c.failure_action = CONF_ACTION_POWEROFF;
+	c.save_raw = true;
+	c.wait_secs = 3600;
+	snprintf(c.hostname, sizeof(c.hostname), "web1");
+	snprintf(c.rootfs_device, sizeof(c.rootfs_device), "/dev/sda2");
+	snprintf(c.rootfs_fstype, sizeof(c.rootfs_fstype), "btrfs");
+	snprintf(c.pre, sizeof(c.pre), "/kdump/pre");
+	snprintf(c.post, sizeof(c.post), "/kdump/post");
+	snprintf(c.emergency, sizeof(c.emergency), "/kdump/emergency");
+	c.keep = 7;
+	c.flat = true;
+	c.check_space = false;
+	c.verify = CONF_VERIFY_NO;
+	snprintf(c.net_iface, sizeof(c.net_iface), "eth1");
+	snprintf(c.net_mac, sizeof(c.net_mac), "52:54:00:12:34:56");
+	snprintf(c.net_addr, sizeof(c.net_addr), "192.0.2.5/24");
+	snprintf(c.net_gateway, sizeof(c.net_gateway), "192.0.2.1");
+	snprintf(c.ssh_user, sizeof(c.ssh_user), "kd");
+	snprintf(c.ssh_host, sizeof(c.ssh_host), "192.0.2.9");
+	c.ssh_port = 2222;
+	snprintf(c.nfs_server, sizeof(c.nfs_server), "192.0.2.10");
+	snprintf(c.nfs_export, sizeof(c.nfs_export), "/srv");
+	snprintf(c.nfs_vers, sizeof(c.nfs_vers), "4.1");
+	c.n_modules = 1;
+	snprintf(c.modules[0], sizeof(c.modules[0]), "virtio_net.ko");
+	text = conf_init_format(&c);
+	assert_non_null(text);
+	assert_int_equal(conf_init_parse(text, "init.conf", &back, &err), 0);
+	free(text);
+	assert_memory_equal(&back, &c, sizeof(c));
+
+	/* One name table: what kdump.conf accepts, the init accepts. */
+	assert_int_equal(conf_action_parse("dump_to_rootfs", &a), 0);
+	assert_int_equal(a, CONF_ACTION_DUMP_TO_ROOTFS);
+	assert_int_equal(conf_action_parse("Reboot", &a), -EINVAL);
+	assert_int_equal(conf_compress_parse("zstd", &z), 0);
+	assert_int_equal(z, CONF_COMPRESS_ZSTD);
+	assert_int_equal(conf_compress_parse("gzip", &z), -EINVAL);
+	assert_int_equal(conf_verify_parse("no", &v), 0);
+	assert_int_equal(v, CONF_VERIFY_NO);
+	assert_true(conf_nfs_vers_valid("4.0"));
+	assert_false(conf_nfs_vers_valid("4.3"));
+	assert_false(conf_nfs_vers_valid(""));
+	/* final_action takes only the actions that end the capture kernel. */
+	assert_int_equal(conf_init_parse("device=/dev/vda\nfinal_action=dump_to_rootfs\n", "f",
+					 &back, &err), -EINVAL);
+	assert_string_equal(err.msg, "f:2: final_action must be reboot, halt or poweroff, not "
+				     "\"dump_to_rootfs\"");
+	assert_int_equal(conf_init_parse("device=/dev/vda\ncompress=gzip\n", "f", &back, &err),
+			 -EINVAL);
+	assert_string_equal(err.msg, "f:2: compress must be none, zlib, lzo or zstd, not \"gzip\"");
+	assert_int_equal(conf_init_parse("device=/dev/vda\nflat=maybe\n", "f", &back, &err),
+			 -EINVAL);
+	assert_string_equal(err.msg, "f:2: flat must be 0, 1, no or yes, not \"maybe\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -813,6 +888,7 @@ int main(void)
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_load_owner),
+		cmocka_unit_test(test_init_settings_roundtrip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,7 @@
 /* Tests of the capture initramfs pieces: cpio writer, module resolution, init settings. */
 #include "testutil.h"
 #include "kdump/cpio.h"
-#include "kdump/initconf.h"
+#include "conf/conf.h"
 #include "kdump/kmod.h"
 
 #include <sys/stat.h>
@@ -179,45 +179,45 @@ static void test_kmod_resolve(void **state)
 
 static void test_initconf(void **state)
 {
-	struct kd_initconf c, back;
+	struct conf_init c, back;
 	struct kd_err err = { 0 };
 	char *text;
 
-	kd_initconf_defaults(&c);
+	conf_init_defaults(&c);
 	snprintf(c.device, sizeof(c.device), "/dev/vda");
-	c.target = KD_TARGET_RAW;
+	c.target = CONF_TARGET_RAW;
 	c.level = 17;
 	c.save_raw = true;
-	c.final_action = KD_FINAL_REBOOT;
-	snprintf(c.compress, sizeof(c.compress), "zstd");
+	c.final_action = CONF_ACTION_REBOOT;
+	c.compress = CONF_COMPRESS_ZSTD;
 	c.n_modules = 2;
 	snprintf(c.modules[0], sizeof(c.modules[0]), "crc32c_generic.ko.xz");
 	c.optional[0] = true;
 	snprintf(c.modules[1], sizeof(c.modules[1]), "virtio_blk.ko");
-	text = kd_initconf_format(&c);
+	text = conf_init_format(&c);
 	assert_non_null(text);
-	assert_int_equal(kd_initconf_parse(text, "init.conf", &back, &err), 0);
+	assert_int_equal(conf_init_parse(text, "init.conf", &back, &err), 0);
 	free(text);
-	assert_int_equal(back.target, KD_TARGET_RAW);
+	assert_int_equal(back.target, CONF_TARGET_RAW);
 	assert_string_equal(back.device, "/dev/vda");
 	assert_int_equal(back.level, 17);
 	assert_true(back.save_raw);
-	assert_int_equal(back.final_action, KD_FINAL_REBOOT);
-	assert_string_equal(back.compress, "zstd");
+	assert_int_equal(back.final_action, CONF_ACTION_REBOOT);
+	assert_int_equal(back.compress, CONF_COMPRESS_ZSTD);
 	assert_int_equal(back.n_modules, 2);
 	assert_true(back.optional[0]);
 	assert_false(back.optional[1]);
 	assert_string_equal(back.modules[1], "virtio_blk.ko");
 
-	assert_int_equal(kd_initconf_parse("device=/dev/vda\nlevel=32\n", "f", &back, &err),
+	assert_int_equal(conf_init_parse("device=/dev/vda\nlevel=32\n", "f", &back, &err),
 			 -EINVAL);
 	assert_string_equal(err.msg, "f:2: level must be 0-31, not \"32\"");
-	assert_int_equal(kd_initconf_parse("# c\n\ndevice=/dev/vda\npth=/x\n", "f", &back, &err),
+	assert_int_equal(conf_init_parse("# c\n\ndevice=/dev/vda\npth=/x\n", "f", &back, &err),
 			 -EINVAL);
 	assert_string_equal(err.msg, "f:4: unknown key \"pth\"");
-	assert_int_equal(kd_initconf_parse("level=3\n", "f", &back, &err), -EINVAL);
+	assert_int_equal(conf_init_parse("level=3\n", "f", &back, &err), -EINVAL);
 	assert_string_equal(err.msg, "f: no device= line: the target is unknown");
-	assert_int_equal(kd_initconf_parse("device=/dev/vda\ntarget=cifs\n", "f", &back, &err),
+	assert_int_equal(conf_init_parse("device=/dev/vda\ntarget=cifs\n", "f", &back, &err),
 			 -EINVAL);
 	assert_string_equal(err.msg, "f:2: target must be local, raw, ssh or nfs, not \"cifs\"");
 }

@@ -3,7 +3,7 @@
  * remote commands (quoting run through a real shell), the pipe into ssh, NFS options. */
 #include "testutil.h"
 #include "kdump/elfdeps.h"
-#include "kdump/initconf.h"
+#include "conf/conf.h"
 #include "kdump/manifest.h"
 #include "kdump/net.h"
 #include "kdump/target-net.h"
@@ -631,13 +631,13 @@ static void test_nfs_options(void **state)
 
 static void test_initconf_net(void **state)
 {
-	struct kd_initconf c, back;
+	struct conf_init c, back;
 	struct kd_err err = { 0 };
 	_cleanup_free_ char *text = NULL;
 
 	(void)state;
-	kd_initconf_defaults(&c);
-	c.target = KD_TARGET_SSH;
+	conf_init_defaults(&c);
+	c.target = CONF_TARGET_SSH;
 	snprintf(c.ssh_user, sizeof(c.ssh_user), "kd");
 	snprintf(c.ssh_host, sizeof(c.ssh_host), "192.0.2.9");
 	c.ssh_port = 2222;
@@ -645,10 +645,10 @@ static void test_initconf_net(void **state)
 	snprintf(c.net_gateway, sizeof(c.net_gateway), "192.0.2.1");
 	snprintf(c.net_iface, sizeof(c.net_iface), "eth1");
 	snprintf(c.hostname, sizeof(c.hostname), "web1");
-	c.verify = KD_VERIFY_NO;
-	text = kd_initconf_format(&c);
-	assert_int_equal(kd_initconf_parse(text, "f", &back, &err), 0);
-	assert_int_equal(back.target, KD_TARGET_SSH);
+	c.verify = CONF_VERIFY_NO;
+	text = conf_init_format(&c);
+	assert_int_equal(conf_init_parse(text, "f", &back, &err), 0);
+	assert_int_equal(back.target, CONF_TARGET_SSH);
 	assert_string_equal(back.ssh_user, "kd");
 	assert_string_equal(back.ssh_host, "192.0.2.9");
 	assert_int_equal(back.ssh_port, 2222);
@@ -656,29 +656,29 @@ static void test_initconf_net(void **state)
 	assert_string_equal(back.net_gateway, "192.0.2.1");
 	assert_string_equal(back.net_iface, "eth1");
 	assert_string_equal(back.hostname, "web1");
-	assert_int_equal(back.verify, KD_VERIFY_NO);
+	assert_int_equal(back.verify, CONF_VERIFY_NO);
 
-	assert_int_equal(kd_initconf_parse("target=nfs\nnfs_server=10.0.0.1\nnfs_export=/e\n"
+	assert_int_equal(conf_init_parse("target=nfs\nnfs_server=10.0.0.1\nnfs_export=/e\n"
 					   "nfs_vers=4.1\nnet_addr=10.0.0.2/8\n", "f", &back, &err),
 			 0);
-	assert_int_equal(back.target, KD_TARGET_NFS);
+	assert_int_equal(back.target, CONF_TARGET_NFS);
 	assert_string_equal(back.nfs_vers, "4.1");
-	assert_int_equal(kd_initconf_parse("target=ssh\nssh_host=10.0.0.1\nnet_addr=10.0.0.2/8\n",
+	assert_int_equal(conf_init_parse("target=ssh\nssh_host=10.0.0.1\nnet_addr=10.0.0.2/8\n",
 					   "f", &back, &err), -EINVAL);
 	assert_string_equal(err.msg, "f: target=ssh needs ssh_user= and ssh_host=");
-	assert_int_equal(kd_initconf_parse("target=nfs\nnfs_server=10.0.0.1\nnfs_export=/e\n", "f",
+	assert_int_equal(conf_init_parse("target=nfs\nnfs_server=10.0.0.1\nnfs_export=/e\n", "f",
 					   &back, &err), -EINVAL);
 	assert_string_equal(err.msg, "f: target=nfs needs net_addr=ADDR/PREFIX");
-	assert_int_equal(kd_initconf_parse("target=nfs\nnfs_vers=5\n", "f", &back, &err), -EINVAL);
-	assert_string_equal(err.msg, "f:2: nfs_vers must be 3, 4, 4.0, 4.1 or 4.2");
-	assert_int_equal(kd_initconf_parse("target=ssh\nverify=maybe\n", "f", &back, &err),
+	assert_int_equal(conf_init_parse("target=nfs\nnfs_vers=5\n", "f", &back, &err), -EINVAL);
+	assert_string_equal(err.msg, "f:2: nfs_vers must be 4.2, 4.1, 4.0, 4 or 3, not \"5\"");
+	assert_int_equal(conf_init_parse("target=ssh\nverify=maybe\n", "f", &back, &err),
 			 -EINVAL);
 	assert_string_equal(err.msg, "f:2: verify must be auto, yes or no, not \"maybe\"");
-	assert_int_equal(kd_initconf_parse("target=nfs\nnfs_server=10.0.0.1\nnfs_export=/e\n"
+	assert_int_equal(conf_init_parse("target=nfs\nnfs_server=10.0.0.1\nnfs_export=/e\n"
 					   "net_addr=10.0.0.2/8\n", "f", &back, &err), 0);
-	assert_int_equal(back.verify, KD_VERIFY_AUTO); /* an older init.conf: auto */
-	assert_int_equal(kd_initconf_parse("target=ssh\nssh_port=0\n", "f", &back, &err), -EINVAL);
-	assert_string_equal(err.msg, "f:2: ssh_port must be 1-65535");
+	assert_int_equal(back.verify, CONF_VERIFY_AUTO); /* an older init.conf: auto */
+	assert_int_equal(conf_init_parse("target=ssh\nssh_port=0\n", "f", &back, &err), -EINVAL);
+	assert_string_equal(err.msg, "f:2: ssh_port must be 1-65535, not \"0\"");
 }
 
 int main(void)

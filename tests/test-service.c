@@ -3,7 +3,7 @@
  * retention, info.json fields, space bounds, and the init settings the service writes. */
 #include "kdump/blkid.h"
 #include "kdump/dumps.h"
-#include "kdump/initconf.h"
+#include "conf/conf.h"
 #include "testutil.h"
 
 #include <fcntl.h>
@@ -203,12 +203,12 @@ static void test_names_space(void **state)
 
 static void test_initconf_service_keys(void **state)
 {
-	struct kd_initconf c, back;
+	struct conf_init c, back;
 	struct kd_err err = { 0 };
 	char *text;
 
-	kd_initconf_defaults(&c);
-	assert_int_equal(c.failure_action, KD_FAILURE_DUMP_TO_ROOTFS);
+	conf_init_defaults(&c);
+	assert_int_equal(c.failure_action, CONF_ACTION_DUMP_TO_ROOTFS);
 	assert_true(c.check_space);
 	snprintf(c.device, sizeof(c.device), "UUID=" UUID_STR);
 	snprintf(c.hostname, sizeof(c.hostname), "web1");
@@ -218,10 +218,10 @@ static void test_initconf_service_keys(void **state)
 	snprintf(c.post, sizeof(c.post), "/kdump/post");
 	c.keep = 3;
 	c.flat = true;
-	c.failure_action = KD_FAILURE_HALT;
-	text = kd_initconf_format(&c);
+	c.failure_action = CONF_ACTION_HALT;
+	text = conf_init_format(&c);
 	assert_non_null(text);
-	assert_int_equal(kd_initconf_parse(text, "init.conf", &back, &err), 0);
+	assert_int_equal(conf_init_parse(text, "init.conf", &back, &err), 0);
 	free(text);
 	assert_string_equal(back.device, "UUID=" UUID_STR);
 	assert_string_equal(back.hostname, "web1");
@@ -231,12 +231,12 @@ static void test_initconf_service_keys(void **state)
 	assert_string_equal(back.post, "/kdump/post");
 	assert_int_equal(back.keep, 3);
 	assert_true(back.flat);
-	assert_int_equal(back.failure_action, KD_FAILURE_HALT);
-	assert_int_equal(kd_initconf_parse("device=/dev/vda\nfailure_action=shell\n", "f", &back,
+	assert_int_equal(back.failure_action, CONF_ACTION_HALT);
+	assert_int_equal(conf_init_parse("device=/dev/vda\nfailure_action=shell\n", "f", &back,
 					   &err), -EINVAL);
-	assert_string_equal(err.msg, "f:2: failure_action must be dump_to_rootfs, reboot, halt or "
-				     "poweroff");
-	assert_int_equal(kd_initconf_parse("device=/dev/vda\nkeep=-1\n", "f", &back, &err), -EINVAL);
+	assert_string_equal(err.msg, "f:2: failure_action must be reboot, halt, poweroff or "
+				     "dump_to_rootfs, not \"shell\"");
+	assert_int_equal(conf_init_parse("device=/dev/vda\nkeep=-1\n", "f", &back, &err), -EINVAL);
 	assert_string_equal(err.msg, "f:2: keep must be 0-100000, not \"-1\"");
 }
 
