@@ -229,23 +229,49 @@ SYSCONFDIR ?= /etc
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 SYSTEMCTL ?= /usr/bin/systemctl
-install: $(B)/kdump
-	install -D -m 0755 $(B)/kdump $(DESTDIR)$(PREFIX)/sbin/kdump
+# The installed kdump is static whatever the build: `kdump start` makes it the capture
+# initramfs's /init, which has no shared libraries.
+ifeq ($(STATIC),1)
+INSTALL_BIN := $(B)/kdump
+install-bin: $(B)/kdump
+else
+INSTALL_BIN := $(B)/static/kdump
+install-bin:
+	$(Q)$(MAKE) --no-print-directory B=$(B)/static STATIC=1 NO_DEPS=1 $(B)/static/kdump
+endif
+install: install-bin
+	install -D -m 0755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/sbin/kdump
 	@mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(UDEVRULESDIR)
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' scripts/kdump.service >$(DESTDIR)$(SYSTEMDUNITDIR)/kdump.service
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' scripts/kexec-load@.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/kexec-load@.service
 	sed 's|@SYSTEMCTL@|$(SYSTEMCTL)|g' scripts/98-kdump.rules >$(DESTDIR)$(UDEVRULESDIR)/98-kdump.rules
-	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/kdump.service $(DESTDIR)$(UDEVRULESDIR)/98-kdump.rules
-	install -D -m 0644 scripts/kexec-load@.service $(DESTDIR)$(SYSTEMDUNITDIR)/kexec-load@.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/kdump.service $(DESTDIR)$(UDEVRULESDIR)/98-kdump.rules \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/kexec-load@.service
 	install -D -m 0644 kdump/kdump.8 $(DESTDIR)$(PREFIX)/share/man/man8/kdump.8
 	install -D -m 0644 conf/kdump.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/kdump.conf.5
 	@# The admin's config is never overwritten.
 	[ -e $(DESTDIR)$(SYSCONFDIR)/kdump.conf ] || \
 		install -D -m 0644 conf/kdump.conf $(DESTDIR)$(SYSCONFDIR)/kdump.conf
 
+# The Debian package: build/deb/kdump_VERSION_amd64.deb, checked by lintian.
+deb:
+ifneq ($(NO_DEPS),1)
+	$(Q)scripts/install-deps deb
+	$(Q)dpkg-checkbuilddeps 2>/dev/null || DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -qq ./ >/dev/null
+endif
+	$(Q)rm -rf $(B)/deb && mkdir -p $(B)/deb
+	$(Q)KD_DEB_DIR=$(abspath $(B)/deb) dpkg-buildpackage -b -us -uc \
+		--buildinfo-option=-u$(B)/deb --buildinfo-file=$(B)/deb/kdump_amd64.buildinfo \
+		--changes-option=-u$(B)/deb --changes-file=$(B)/deb/kdump_amd64.changes \
+		>$(B)/deb/build.log 2>&1 || { tail -40 $(B)/deb/build.log; exit 1; }
+	$(Q)ls $(B)/deb/kdump_*_amd64.deb
+	$(Q)lintian --fail-on error,warning $(B)/deb/kdump_*_amd64.deb
+
 clean:
 	rm -rf $(B)
 
-.PHONY: fuzz fuzz-build bench all build-deps deps tests check check-run fixtures demo demo-run install clean
+.PHONY: fuzz fuzz-build bench all build-deps deps tests check check-run fixtures demo demo-run install install-bin deb clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

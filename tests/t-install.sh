@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# make install DESTDIR= PREFIX=: the binary, the unit and udev rule with their paths filled in,
+# make install DESTDIR= PREFIX=: the binary (static), the units and udev rule with their paths filled in,
 # the man pages, and a default config that an existing one is never replaced by.
 set -euo pipefail
 B=${KD_BUILD:-build}
@@ -14,6 +14,11 @@ for f in opt/kd/sbin/kdump:755 etc/kdump.conf:644 opt/kd/share/man/man8/kdump.8:
 	[ -f "$t/${f%%:*}" ] || fail "not installed: ${f%%:*}"
 	[ "$(stat -c %a "$t/${f%%:*}")" = "${f##*:}" ] || fail "${f%%:*}: mode $(stat -c %a "$t/${f%%:*}")"
 done
+# Installed static whatever the build: the binary becomes the capture initramfs's /init.
+if command -v readelf >/dev/null; then
+	! readelf -l "$t/opt/kd/sbin/kdump" | grep -q 'Requesting program interpreter' ||
+		fail "the installed kdump is dynamically linked: kdump start would refuse it as /init"
+fi
 unit=$t/opt/kd/lib/systemd/system/kdump.service
 grep -qx 'ExecStart=/opt/kd/sbin/kdump start' "$unit" && grep -qx 'ExecStop=/opt/kd/sbin/kdump stop' "$unit" ||
 	fail "unit paths"
