@@ -39,6 +39,10 @@ endif
 ifeq ($(STATIC),1)
 KD_LDFLAGS += -static
 LIBS += $(shell $(PKG_CONFIG) --static --libs-only-l libelf 2>/dev/null)
+# Last on the line: helpers that elfutils 0.192's libelf.a asks for and lacks (Debian trixie;
+# base/compat/libelf-search-tree.c says why). Pulled in only where libelf.a needs them.
+LIB_COMPAT := $(B)/libkdcompat.a
+LIBS += $(LIB_COMPAT)
 endif
 
 # A stamp of the flags, so that changing them rebuilds everything.
@@ -91,15 +95,16 @@ $(B)/obj/%.o: %.c $(FLAGS_STAMP)
 
 $(LIB_BASE): $(call obj,$(BASE_SRC))
 $(LIB_FRONT): $(call obj,$(FRONTLIB_SRC))
+$(B)/libkdcompat.a: $(call obj,$(wildcard base/compat/*.c))
 $(LIB_VMCORE): $(call obj,$(VMCORE_SRC))
 $(LIB_LOADER): $(call obj,$(LOADER_SRC)) $(LOADER_EXTRA_OBJ)
 $(LIB_CONF): $(call obj,$(CONF_SRC))
-$(ALL_LIBS):
+$(ALL_LIBS) $(B)/libkdcompat.a:
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(B)/kdump: $(call obj,$(FRONT_SRC)) $(ALL_LIBS)
+$(B)/kdump: $(call obj,$(FRONT_SRC)) $(ALL_LIBS) $(LIB_COMPAT)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(KD_CFLAGS) $(LDFLAGS) $(KD_LDFLAGS) -o $@ \
 		-Wl,--whole-archive $(call obj,$(FRONT_SRC)) -Wl,--no-whole-archive $(ALL_LIBS) $(LIBS)
@@ -114,13 +119,13 @@ SHELL_TESTS := $(sort $(wildcard tests/t-*.sh))
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(patsubst tests/tools/%.c,$(B)/tests/%,$(TOOL_SRC))
 
-$(B)/tests/%: tests/%.c $(call obj,$(SUPPORT_SRC)) $(ALL_LIBS) $(FLAGS_STAMP)
+$(B)/tests/%: tests/%.c $(call obj,$(SUPPORT_SRC)) $(ALL_LIBS) $(LIB_COMPAT) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  TEST    $@")
 	$(Q)$(CC) $(CFLAGS) $(KD_CFLAGS) -Itests/support $(LDFLAGS) $(KD_LDFLAGS) -o $@ $< \
 		$(call obj,$(SUPPORT_SRC)) $(ALL_LIBS) $(LIBS) -lcmocka
 
-$(B)/tests/%: tests/tools/%.c $(call obj,$(SUPPORT_SRC)) $(ALL_LIBS) $(FLAGS_STAMP)
+$(B)/tests/%: tests/tools/%.c $(call obj,$(SUPPORT_SRC)) $(ALL_LIBS) $(LIB_COMPAT) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  TOOL    $@")
 	$(Q)$(CC) $(CFLAGS) $(KD_CFLAGS) -Itests/support $(LDFLAGS) $(KD_LDFLAGS) -o $@ $< \
@@ -150,12 +155,12 @@ FUZZ ?= $(patsubst tests/fuzz/fuzz-%.c,%,$(FUZZ_SRC))
 
 # Fuzz targets may build their inputs with the vmcore generator (tests/support/vmgen.h).
 FUZZ_SUPPORT := $(call obj,tests/support/vmgen.c)
-$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_SUPPORT) $(ALL_LIBS) $(FLAGS_STAMP)
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_SUPPORT) $(ALL_LIBS) $(LIB_COMPAT) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  FUZZ    $@")
 	$(Q)$(CC) $(CFLAGS) $(KD_CFLAGS) -Itests/support $(LDFLAGS) $(KD_LDFLAGS) -o $@ $< \
 		tests/fuzz/replay.c $(FUZZ_SUPPORT) $(ALL_LIBS) $(LIBS)
-$(B)/libfuzzer-bin/%: tests/fuzz/%.c $(FUZZ_SUPPORT) $(ALL_LIBS) $(FLAGS_STAMP)
+$(B)/libfuzzer-bin/%: tests/fuzz/%.c $(FUZZ_SUPPORT) $(ALL_LIBS) $(LIB_COMPAT) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  FUZZ    $@")
 	$(Q)$(CC) $(CFLAGS) $(KD_CFLAGS) -Itests/support $(LDFLAGS) $(KD_LDFLAGS) -fsanitize=fuzzer \
