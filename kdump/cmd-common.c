@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Front-end helpers: find and run another command of this binary in-process. */
 #include "conf/conf.h"
-#include "kdump/blkid.h"
+#include "kdump/sys/sys.h"
 #include "kdump/frontend.h"
 
 #include <getopt.h>
@@ -65,36 +65,6 @@ char *kd_svc_initrd_path(const char *root, const char *release)
 	return rel ? kd_path_at(root, rel) : NULL;
 }
 
-char *kd_svc_resolve_device(const char *root, const char *spec)
-{
-	static const struct {
-		const char *key, *dir;
-	} by[] = { { "UUID=", "/dev/disk/by-uuid/" },	  { "LABEL=", "/dev/disk/by-label/" },
-		   { "PARTUUID=", "/dev/disk/by-partuuid/" }, { "PARTLABEL=", "/dev/disk/by-partlabel/" } };
-	_cleanup_free_ char *p = NULL, *devdir = NULL;
-	char found[PATH_MAX];
-
-	for (size_t i = 0; i < KD_ARRAY_SIZE(by); i++) {
-		size_t kl = strlen(by[i].key);
-		_cleanup_free_ char *rel = NULL;
-		if (strncmp(spec, by[i].key, kl) != 0)
-			continue;
-		rel = kd_asprintf("%s%s", by[i].dir, spec + kl);
-		p = rel ? kd_path_at(root, rel) : NULL;
-		if (p && access(p, F_OK) == 0)
-			return realpath(p, NULL);
-		if (i >= 2)
-			return NULL;
-		devdir = kd_path_at(root, "/dev");
-		if (devdir && kd_fs_find(devdir, i == 0 ? "UUID" : "LABEL", spec + kl, found,
-					 sizeof(found), NULL, NULL) == 0)
-			return kd_strdup(found);
-		return NULL;
-	}
-	p = kd_path_at(root, spec);
-	return p ? realpath(p, NULL) : NULL;
-}
-
 /* The mount point (root-prefixed) of the filesystem on dev (a resolved path), or NULL. */
 static char *mount_point_of(const char *root, const char *dev)
 {
@@ -134,7 +104,7 @@ int kd_svc_dump_dir(const char *root, const struct conf *c, char **ret_dir, cons
 						   : kd_asprintf("%s=%s", conf_device_kind_name(
 									    c->target.device_kind),
 								 c->target.device);
-		dev = spec ? kd_svc_resolve_device(root, spec) : NULL;
+		dev = spec ? kd_resolve_device(root, spec) : NULL;
 		if (!dev) {
 			*ret_why = "target device not found";
 			return 0;

@@ -8,7 +8,7 @@
 #include "kdump/elfdeps.h"
 #include "kdump/initconf.h"
 #include "kdump/kmod.h"
-#include "kdump/net.h"
+#include "kdump/sys/sys.h"
 
 #include <arpa/inet.h>
 #include <elf.h>
@@ -544,7 +544,7 @@ static int add_file(struct opts *o, const char *sysroot, const char *path, const
  */
 static void add_driver_modules(struct opts *o, const char *sysroot, const char *spec)
 {
-	_cleanup_free_ char *dev = kd_svc_resolve_device(sysroot, spec);
+	_cleanup_free_ char *dev = kd_resolve_device(sysroot, spec);
 	_cleanup_free_ char *link = NULL, *dir = NULL, *sys0 = kd_path_at(sysroot, "/sys");
 	_cleanup_free_ char *sys = sys0 ? realpath(sys0, NULL) : NULL;
 	const char *name;

@@ -3,6 +3,7 @@
 #include "conf/conf.h"
 #include "kdump/dumps.h"
 #include "kdump/frontend.h"
+#include "kdump/sys/sys.h"
 #include "base/base.h"
 #include "loader/loader.h"
 
@@ -306,7 +307,7 @@ static int save_extras(int dirfd, const char *vmcore)
 static int savecore(const struct svc *s, const struct conf *c, const char *devspec,
 		    bool literal, int *ret_exit, struct kd_err *err)
 {
-	_cleanup_free_ char *dev = kd_svc_resolve_device(literal ? NULL : s->root, devspec);
+	_cleanup_free_ char *dev = kd_resolve_device(literal ? NULL : s->root, devspec);
 	_cleanup_free_ char *top = NULL, *dir = NULL, *vmcore = NULL, *hostfile = NULL;
 	_cleanup_close_ int fd = -1, dirfd = -1, marker = -1;
 	char sig[16] = "", host[65] = "", name[160];

@@ -34,8 +34,4 @@ char *kd_svc_initrd_path(const char *root, const char *release);
  */
 int kd_svc_dump_dir(const char *root, const struct conf *c, char **ret_dir, const char **ret_why);
 
-/* Resolves a device spec (/dev/..., UUID=, LABEL=, PARTUUID=, PARTLABEL=) under root via
- * /dev/disk/by-* (udev) or a superblock scan of /dev; malloc'd, root-prefixed path or NULL. */
-char *kd_svc_resolve_device(const char *root, const char *spec);
-
 #endif

@@ -5,7 +5,7 @@
 #include "kdump/elfdeps.h"
 #include "kdump/initconf.h"
 #include "kdump/manifest.h"
-#include "kdump/net.h"
+#include "kdump/sys/sys.h"
 #include "kdump/target-net.h"
 
 #include <arpa/inet.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Static IPv4 network for the capture initramfs: link up, address, default route, written as
- * rtnetlink messages (no libnl, no ip(8)). */
-#include "kdump/net.h"
+/* rtnetlink without libnl or ip(8): the capture initramfs's static IPv4 (link up, address,
+ * default route) and the first kernel's route to a server. */
+#include "kdump/sys/sys.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
