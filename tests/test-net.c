@@ -2,7 +2,7 @@
 /* Tests of the networked targets: rtnetlink requests, the DT_NEEDED closure, ssh's argv and
  * remote commands (quoting run through a real shell), the pipe into ssh, NFS options. */
 #include "testutil.h"
-#include "kdump/elfdeps.h"
+#include "kdump/initramfs/initramfs.h"
 #include "kdump/initconf.h"
 #include "kdump/manifest.h"
 #include "kdump/sys/sys.h"
