@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Finding and running another command of this binary in-process, for its last callers
- * (savecore's reassembly and extras, the capture init) until they call the dump code. */
+/* Running another command in-process, for its last callers (savecore, the capture init). */
 #include "kdump/frontend.h"
 
 #include <getopt.h>

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* kdump estimate and kdump crashkernel: the reservation this machine needs, and writing it to
- * the boot loader's configuration (kdump/service/estimate.c). */
+/* kdump estimate and kdump crashkernel: the reservation needed (kdump/service/estimate.c). */
 #include "kdump/command.h"
 #include "kdump/frontend.h"
 #include "kdump/service/service.h"

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What the front end's libraries and commands share: where an operation reports, and (until its
- * last callers go) running another command of this binary in-process. */
+/* What the front end shares: where an operation reports; running a command in-process. */
 #ifndef KD_FRONTEND_H
 #define KD_FRONTEND_H
 

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The capture initramfs archive: /init, programs with their libraries, the ssh target's files,
- * the modules in load order and the settings file, written as one cpio archive. */
+/* The capture initramfs written as one cpio archive: /init, programs, modules, settings. */
 #include "kdump/frontend.h"
 #include "kdump/initramfs/initramfs.h"
 

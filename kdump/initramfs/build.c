@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* kd_initramfs_build: kdump.conf's settings, the explicit ones over them, the network found
- * for ssh and nfs, then the archive. */
+/* kd_initramfs_build: the config's settings, the explicit ones over them, then the archive. */
 #include "conf/conf.h"
 #include "kdump/frontend.h"
 #include "kdump/initramfs/initramfs.h"

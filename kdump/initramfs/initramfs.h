@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The capture initramfs builder: its settings from kdump.conf, the archive writer (cpio), and
- * what goes in it (kernel modules with their dependencies, programs with their libraries). */
+/* The capture initramfs builder: settings from kdump.conf, modules, programs, the archive. */
 #ifndef KD_INITRAMFS_H
 #define KD_INITRAMFS_H
 

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* How big the crash kernel reservation must be, and writing it to the boot loader's
- * configuration (never silently). */
+/* The crash kernel reservation this machine needs, and its GRUB drop-in (never silently). */
 #include "conf/conf.h"
 #include "kdump/frontend.h"
 #include "kdump/service/service.h"

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The service an admin lives with: loading and unloading kernels (libloader), and what
- * start, stop, restart, status, list, test, savecore and estimate do. */
+/* The service: arming and disarming, and what start, status, list, test, savecore, estimate do. */
 #ifndef KD_SERVICE_H
 #define KD_SERVICE_H
 

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* rtnetlink without libnl or ip(8): the capture initramfs's static IPv4 (link up, address,
- * default route) and the first kernel's route to a server. */
+/* rtnetlink without libnl or ip(8): the capture init's static IPv4, the first kernel's route. */
 #include "kdump/sys/sys.h"
 
 #include <arpa/inet.h>

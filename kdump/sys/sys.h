@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Facts about the system: the host's facts read once under a root, devices by spec
- * (superblock scan), and the network over rtnetlink. */
+/* Facts about the system: the host's facts under a root, devices by spec, rtnetlink. */
 #ifndef KD_SYS_H
 #define KD_SYS_H
 
