@@ -444,6 +444,72 @@ static void test_start_steps(void **state)
 	assert_null(strstr(log.text, "new dump"));
 }
 
+/* The syscall seam: what would have been done. */
+struct calls {
+	int kexec_load, reboot;
+	unsigned long flags;
+};
+
+static int rec_kexec_load(void *ctx, uint64_t entry, size_t nr,
+			  const struct loader_kexec_segment *segs, unsigned long flags)
+{
+	struct calls *c = ctx;
+
+	c->kexec_load++;
+	c->flags = flags;
+	return 0;
+}
+
+static int rec_kexec_file_load(void *ctx, int kernel_fd, int initrd_fd, size_t cmdline_len,
+			       const char *cmdline, unsigned long flags)
+{
+	return -ENOSYS;
+}
+
+static int rec_reboot(void *ctx)
+{
+	((struct calls *)ctx)->reboot++;
+	return -EPERM;
+}
+
+static void test_load_unload(void **state)
+{
+	const char *root = make_root("load");
+	struct calls calls = { 0 };
+	const struct loader_sys sys = { rec_kexec_load, rec_kexec_file_load, rec_reboot, &calls };
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	struct kd_report rep = { .out = f };
+	struct kd_load_args a = { .root = root, .sys = &sys, .report = &rep };
+	struct kd_err err = { 0 };
+
+	/* Unloading the capture kernel: kexec_load with no segments, on crash. */
+	assert_int_equal(kd_unload(false, &sys, &rep, &err), 0);
+	assert_int_equal(calls.kexec_load, 1);
+	assert_int_equal(calls.flags, LOADER_KEXEC_ARCH_X86_64 | LOADER_KEXEC_ON_CRASH);
+	assert_int_equal(kd_unload(true, &sys, &rep, &err), 0);
+	assert_int_equal(calls.flags, LOADER_KEXEC_ARCH_X86_64);
+	fflush(f);
+	assert_string_equal(out, "kdump: capture kernel unloaded\nkdump: kexec kernel unloaded\n");
+
+	/* No reservation: nothing is loaded. A kexec kernel must be named. */
+	put(root, "proc/iomem", "00100000-3fffffff : System RAM\n");
+	assert_int_equal(kd_load(&a, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "no crash kernel reservation (no \"Crash kernel\" line in "
+					"/proc/iomem)"));
+	a.kexec = true;
+	assert_int_equal(kd_load(&a, &err), -EINVAL);
+	assert_string_equal(err.msg, "which kernel? give KERNEL");
+	/* The kernel file is not a bzImage: the plan fails before any syscall. */
+	put(root, "proc/iomem", iomem_crash);
+	a.kexec = false;
+	assert_true(kd_load(&a, &err) < 0);
+	assert_int_equal(calls.kexec_load, 2);
+	fclose(f);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_dump_dir),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_start_steps),
+		cmocka_unit_test(test_load_unload),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
