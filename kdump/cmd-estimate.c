@@ -33,8 +33,7 @@ static void help(bool crashkernel)
 		       "defaults)\n"
 		       "      --root DIR      read /proc, /sys, /boot, /etc under DIR\n"
 		       "  -h, --help          this help\n\n"
-		       "Exit status: 0 the reservation is big enough, 1 it is missing or too small (or "
-		       "an error),\n2 usage error.\n"
+		       "Exit status: 0 reservation big enough, 1 missing or too small (or error), 2 usage.\n"
 		       "See kdump(8).\n");
 }
 

@@ -30,10 +30,19 @@ static void help_load(void)
 
 static void help_kexec_load(void)
 {
-	printf("Usage: kdump kexec load KERNEL [--initrd I] [--append ARGS] [--reuse-cmdline]\n"
-	       "                        [--dry-run] [--root DIR] [--no-unpack]\n\n"
+	printf("Usage: kdump kexec load KERNEL [--initrd I | --no-initrd] [--append ARGS] [OPTIONS]\n\n"
 	       "Stage KERNEL for a reboot without the firmware (kdump kexec exec, systemctl kexec).\n\n"
-	       "Options: as `kdump load --help`.\n\n"
+	       "Options:\n"
+	       "      --initrd I              initramfs (default /boot/initrd.img-RELEASE if any)\n"
+	       "      --no-initrd             load no initramfs\n"
+	       "      --append ARGS           the new kernel's command line (default: this one's)\n"
+	       "      --reuse-cmdline         start from /proc/cmdline; --append adds to it\n"
+	       "      --dry-run               print the whole plan; load nothing\n"
+	       "      --root DIR              read /proc, /sys and /boot under DIR (or --sysroot)\n"
+	       "      --serial-port PORT      the purgatory's 8250 port (default 0x3f8, 0: silent)\n"
+	       "      --kexec-file-load       use kexec_file_load\n"
+	       "      --no-unpack             load the bzImage as it is\n"
+	       "  -h, --help                  this help\n\n"
 	       "Exit status: 0 loaded, 1 failure, 2 usage error.\n"
 	       "See kdump(8).\n");
 }

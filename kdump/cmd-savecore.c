@@ -17,8 +17,7 @@ static void help(void)
 	       "      --root DIR      read the config and write the dump under DIR\n"
 	       "      --dry-run       say what would be saved; change nothing\n"
 	       "  -h, --help          this help\n\n"
-	       "Exit status: 0 saved or nothing to save, 1 failure (the device is left as it was),\n"
-	       "2 usage error, 3 saved but the stream was cut short.\n"
+	       "Exit status: 0 saved or none, 1 failed (device untouched), 2 usage, 3 stream cut short.\n"
 	       "See kdump(8).\n");
 }
 
