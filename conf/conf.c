@@ -92,7 +92,9 @@ static void KD_PRINTF(5, 0) vdiag(struct parser *p, bool error, unsigned line, u
 		diag_add(p->diags, error, line, col, NULL);
 		return;
 	}
-	if (line && col)
+	if (!p->file) /* a value checked alone (conf_target_parse): no file to name */
+		msg = KD_TAKE_PTR(text);
+	else if (line && col)
 		msg = kd_asprintf("%s:%u:%u: %s", p->file, line, col, text);
 	else if (line)
 		msg = kd_asprintf("%s:%u: %s", p->file, line, text);
@@ -827,19 +829,26 @@ static bool set_compress(struct parser *p, struct coll_state *st, char opt, unsi
 	return true;
 }
 
-static bool set_level(struct parser *p, struct coll_state *st, const char *s, unsigned col)
+int conf_dump_level_parse(const char *s, unsigned *ret)
 {
 	uint64_t n;
 
+	if (!isdigit((unsigned char)*s) || kd_parse_u64(s, 10, &n) < 0 || n > 31)
+		return -EINVAL;
+	*ret = (unsigned)n;
+	return 0;
+}
+
+static bool set_level(struct parser *p, struct coll_state *st, const char *s, unsigned col)
+{
 	if (!s || !*s) {
 		error_at(p, col, "core_collector: -d needs a dump level (0 to 31)");
 		return false;
 	}
-	if (!isdigit((unsigned char)*s) || kd_parse_u64(s, 10, &n) < 0 || n > 31) {
+	if (conf_dump_level_parse(s, &st->col.dump_level) < 0) {
 		error_at(p, col, "core_collector: bad dump level \"%s\"; accepted: 0 to 31", s);
 		return false;
 	}
-	st->col.dump_level = (unsigned)n;
 	return true;
 }
 
@@ -1688,17 +1697,43 @@ int conf_load(const char *root, const char *path, struct conf **ret, struct conf
 	return conf_parse(buf, (size_t)n, full, ret, diags, err);
 }
 
+void conf_target_deinit(struct conf_target *t)
+{
+	free(t->spec);
+	free(t->fstype);
+	free(t->device);
+	free(t->user);
+	free(t->host);
+	free(t->export_path);
+	memset(t, 0, sizeof(*t));
+}
+
+int conf_target_parse(const char *kind, const char *value, struct conf_target *ret,
+		      struct kd_err *err)
+{
+	struct conf c = { 0 };
+	struct conf_diags diags = { 0 };
+	const struct directive d = { .name = kind, .fn = h_target, .slot = SLOT_TARGET };
+	struct parser p = { .c = &c, .diags = &diags, .dir = &d, .target_name = kind };
+	int r = 0;
+
+	h_target(&p, &d, &(struct value){ .s = value, .col = 1 });
+	if (diags.n_errors || c.target.kind == CONF_TARGET_ROOTFS)
+		r = kd_err_set(err, -EINVAL, "%s", diags.n ? diags.v[0].msg : "out of memory");
+	if (r < 0)
+		conf_target_deinit(&c.target);
+	else
+		*ret = c.target;
+	conf_diags_deinit(&diags);
+	return r;
+}
+
 void conf_destroy(struct conf *c)
 {
 	if (!c)
 		return;
 	free(c->file);
-	free(c->target.spec);
-	free(c->target.fstype);
-	free(c->target.device);
-	free(c->target.user);
-	free(c->target.host);
-	free(c->target.export_path);
+	conf_target_deinit(&c->target);
 	free(c->path);
 	free(c->sshkey);
 	free(c->kdump_pre);

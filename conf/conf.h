@@ -169,6 +169,22 @@ bool conf_target_is_remote(const struct conf *c);
 /* The options of "kdump capture" that the collector stands for ("-d 31 -l -F"), malloc'd. */
 char *conf_collector_args(const struct conf_collector *col);
 
+/* ---- one validator per value: kdump.conf's and the command-line options that set the same ---- */
+
+/* A dump level, "0" to "31". Returns 0 and sets *ret, or -EINVAL. */
+int conf_dump_level_parse(const char *s, unsigned *ret);
+
+/*
+ * Parses a dump target as the target directive kind takes it: "ssh" USER@HOST[:PORT], "nfs"
+ * SERVER:/EXPORT, "raw" DEVICE, "virtiofs" TAG, else kind is the filesystem type of DEVICE
+ * (not checked here). DEVICE: /dev/NAME (normalised), UUID=, LABEL=, PARTUUID=, PARTLABEL=.
+ * On success fills *ret (line 0; free its strings with conf_target_deinit). On -EINVAL, err
+ * holds kdump.conf's message for the value, without a file or line.
+ */
+int conf_target_parse(const char *kind, const char *value, struct conf_target *ret,
+		      struct kd_err *err);
+void conf_target_deinit(struct conf_target *t);
+
 /* Edit distance (optimal string alignment, case-insensitive) of two strings, capped at cap+1 (exposed for tests). */
 unsigned conf_edit_distance(const char *a, const char *b, unsigned cap);
 
@@ -233,8 +249,8 @@ char *conf_init_format(const struct conf_init *c);
 /* "local", "raw", "ssh" or "nfs": the init's name of a target kind. */
 const char *conf_init_target_name(enum conf_target_kind k);
 
-/* ---- one validator per value: kdump.conf, the init's settings and command-line options ---- */
-/* Each returns 0 and sets *ret, or -EINVAL. */
+/* More validators of one value each (names as kdump.conf writes them); each returns 0 and
+ * sets *ret, or -EINVAL. */
 int conf_action_parse(const char *s, enum conf_action *ret);
 int conf_compress_parse(const char *s, enum conf_compress *ret);
 int conf_verify_parse(const char *s, enum conf_verify *ret);

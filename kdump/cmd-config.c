@@ -6,42 +6,20 @@
 
 #include <getopt.h>
 
-static void help(const char *name)
+static void help(void)
 {
-	printf("NAME\n"
-	       "    kdump %s - validate kdump.conf and print the effective configuration\n\n"
-	       "SYNOPSIS\n"
-	       "    kdump config check [--config FILE] [--root DIR] [--json] [--quiet]\n"
-	       "    kdump config show [--config FILE] [--root DIR] [--json]\n\n"
-	       "DESCRIPTION\n"
-	       "    Reads the configuration (default " CONF_DEFAULT_FILE ") exactly as 'kdump start'\n"
-	       "    and the capture initramfs do, and reports every error and warning with its\n"
-	       "    file, line and column, like a compiler:\n\n"
-	       "        kdump: error: /etc/kdump.conf:12:1: unknown directive \"pth\" (did you mean \"path\"?)\n\n"
-	       "    Unknown directives, bad values, duplicates and conflicting directives (two dump\n"
-	       "    targets, force_rebuild with force_no_rebuild, ...) are errors; nothing is ignored\n"
-	       "    silently. makedumpfile's spelling of core_collector is translated into the options\n"
-	       "    of 'kdump capture'. The file is refused if a user other than root (or you) could\n"
-	       "    change it: group- or world-writable, or in such a directory.\n\n"
-	       "    'config check' prints the diagnostics on standard error and, when the file is\n"
-	       "    valid, the effective configuration (every default resolved) on standard output.\n"
-	       "    'config show' prints only the effective configuration (and errors, if any).\n"
-	       "    See kdump.conf(5) for the directives.\n\n"
-	       "OPTIONS\n"
-	       "    -c, --config FILE  the file to read (default " CONF_DEFAULT_FILE ")\n"
-	       "        --root DIR     read FILE below DIR (a system image or a test tree)\n"
-	       "    -j, --json         print one JSON object: file, valid, errors, warnings, config\n"
-	       "    -q, --quiet        check only: print diagnostics, not the configuration\n"
-	       "    -h, --help         show this help\n\n"
-	       "EXIT STATUS\n"
-	       "    0  the configuration is valid (warnings allowed)\n"
-	       "    1  it is invalid, or the file cannot be read or is unsafe\n"
-	       "    2  bad command line\n\n"
-	       "EXAMPLES\n"
-	       "    kdump config check\n"
-	       "    kdump config check --config ./kdump.conf --quiet\n"
-	       "    kdump config show --json | jq .config.target\n",
-	       name);
+	printf("Usage: kdump config check [--config FILE] [--root DIR] [--json] [--quiet]\n"
+	       "       kdump config show [--config FILE] [--root DIR] [--json]\n\n"
+	       "Validate kdump.conf and print the effective configuration.\n\n"
+	       "Options:\n"
+	       "  -c, --config FILE  the file to read (default " CONF_DEFAULT_FILE ")\n"
+	       "      --root DIR     read FILE below DIR\n"
+	       "  -j, --json         one JSON object: file, valid, errors, warnings, config\n"
+	       "  -q, --quiet        check only: the diagnostics, not the configuration\n"
+	       "  -h, --help         this help\n\n"
+	       "Exit status: 0 valid (warnings allowed), 1 invalid, unreadable or unsafe, 2 usage "
+	       "error.\n"
+	       "See kdump(8) and kdump.conf(5).\n");
 }
 
 static void json_words(struct kd_json *j, const char *key, char **w)
@@ -159,7 +137,7 @@ static int run_config(int argc, char **argv, bool show)
 			quiet = true;
 			break;
 		case 'h':
-			help(name);
+			help();
 			return KD_EXIT_OK;
 		default:
 			return kd_usage_error(name, "unknown option");

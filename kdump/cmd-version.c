@@ -4,7 +4,7 @@
 
 static int run_version(int argc, char **argv)
 {
-	printf("kdump %s\n", "0.1");
+	printf("kdump %s\n", KD_VERSION);
 	return KD_EXIT_OK;
 }
 

@@ -5,6 +5,10 @@
 
 #include "base/base.h"
 
+#ifndef KD_VERSION
+#define KD_VERSION "0.1"	/* kdump --version, kdump version */
+#endif
+
 struct kd_command {
 	const char *name;	/* "capture", or "kexec load" for a two-word command */
 	const char *summary;	/* one line for `kdump --help` */

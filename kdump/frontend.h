@@ -1,9 +1,65 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Front-end helpers shared by the commands: running another command of this binary in-process. */
+/* What the front end shares: where an operation reports; running a command in-process. */
 #ifndef KD_FRONTEND_H
 #define KD_FRONTEND_H
 
 #include "kdump/command.h"
+
+/*
+ * Where a front-end operation reports: the lines its command prints on standard output, and
+ * log lines (progress, warnings, an error it goes past). Library code writes nowhere else; the
+ * command passes kd_report_std(), tests a stream of their own or nothing. A NULL report, or
+ * NULL members, drop what would go there.
+ */
+struct kd_report {
+	FILE *out;
+	void (*log)(void *ctx, enum kd_log_level lvl, const char *msg);
+	void *ctx;
+};
+
+static inline void kd_report_std_log(void *ctx, enum kd_log_level lvl, const char *msg)
+{
+	kd_log(lvl, "%s", msg);
+}
+
+/* Standard output and kd_log: what the commands pass. */
+static inline struct kd_report kd_report_std(void)
+{
+	return (struct kd_report){ .out = stdout, .log = kd_report_std_log };
+}
+
+/* The stream for standard output lines, or NULL. */
+static inline FILE *kd_report_out(const struct kd_report *r)
+{
+	return r ? r->out : NULL;
+}
+
+static inline KD_PRINTF(2, 3) void kd_report_printf(const struct kd_report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!r || !r->out)
+		return;
+	va_start(ap, fmt);
+	vfprintf(r->out, fmt, ap);
+	va_end(ap);
+}
+
+static inline KD_PRINTF(3, 4) void kd_report_log(const struct kd_report *r, enum kd_log_level lvl,
+						 const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+
+	if (!r || !r->log)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	r->log(r->ctx, lvl, msg ? msg : fmt);
+	free(msg);
+}
 
 /* The registered command called name ("capture", "kexec load"), or NULL. */
 const struct kd_command *kd_find_command(const char *name);
@@ -14,28 +70,5 @@ const struct kd_command *kd_find_command(const char *name);
  * binary has no such command.
  */
 int kd_run_command(const char *name, char **argv, int out_fd);
-
-/* ---- the service commands' shared facts (kdump/cmd-common.c) ---- */
-struct conf;
-
-#define KD_STATE_DIR "/var/lib/kdump"
-#define KD_CAPTURE_APPEND "irqpoll nr_cpus=1 reset_devices"
-
-/* Loads kdump.conf under root (NULL or "/": the real one), printing its warnings. */
-int kd_svc_conf(const char *root, const char *config, struct conf **ret, struct kd_err *err);
-
-/* The capture initramfs of a release: root + /var/lib/kdump/initrd.img-REL (malloc'd). */
-char *kd_svc_initrd_path(const char *root, const char *release);
-
-/*
- * Where the first kernel sees the dumps of c: path on the root filesystem (rootfs, raw:
- * savecore's destination), or path under the mount point of a local target. Sets *ret_dir
- * (malloc'd, root-prefixed) or NULL with *ret_why saying why (not mounted, remote).
- */
-int kd_svc_dump_dir(const char *root, const struct conf *c, char **ret_dir, const char **ret_why);
-
-/* Resolves a device spec (/dev/..., UUID=, LABEL=, PARTUUID=, PARTLABEL=) under root via
- * /dev/disk/by-* (udev) or a superblock scan of /dev; malloc'd, root-prefixed path or NULL. */
-char *kd_svc_resolve_device(const char *root, const char *spec);
 
 #endif

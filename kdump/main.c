@@ -4,10 +4,6 @@
 
 extern const struct kd_command __start_kd_commands[], __stop_kd_commands[];
 
-#ifndef KD_VERSION
-#define KD_VERSION "0.1"
-#endif
-
 int kd_fail(const struct kd_err *err)
 {
 	kd_error("%s", err->msg[0] ? err->msg : strerror(-err->code));

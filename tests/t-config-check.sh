@@ -69,12 +69,14 @@ grep -q "writable by every user (mode 0666)" "$tmp/err" || fail "world-writable:
 [ $? = 1 ] || fail "missing file: exit status"
 grep -q "cannot open $tmp/none.conf: No such file or directory" "$tmp/err" || fail "missing: $(cat "$tmp/err")"
 
-# Usage errors exit 2; --help reads like a man page.
+# Usage errors exit 2; --help is the usage, each option, the exit statuses, and kdump(8).
 "$KDUMP" config check --bogus 2>/dev/null
 [ $? = 2 ] || fail "usage: exit status"
 "$KDUMP" config check extra 2>/dev/null
 [ $? = 2 ] || fail "usage: extra argument"
-"$KDUMP" config check --help | grep -q '^EXIT STATUS' || fail "--help"
+"$KDUMP" config check --help >"$tmp/help"
+grep -q '^Usage: kdump config check ' "$tmp/help" && grep -q -- '--quiet' "$tmp/help" &&
+	grep -q '^Exit status: 0 ' "$tmp/help" && grep -q 'kdump(8)' "$tmp/help" || fail "--help"
 
 # The man pages format without groff warnings.
 for page in conf/kdump.conf.5 kdump/kdump.8; do

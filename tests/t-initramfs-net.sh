@@ -116,7 +116,7 @@ refuse "kd.example.org is not an IPv4 address (the capture kernel has no resolve
 	--ssh kd@kd.example.org --net-addr 192.0.2.50/24
 refuse "--ssh needs --net-addr ADDR/PREFIX" --ssh kd@192.0.2.1
 refuse "--ssh wants USER@HOST[:PORT]" --ssh 192.0.2.1 --net-addr 192.0.2.50/24
-refuse "--ssh: bad port '0'" --ssh kd@192.0.2.1:0 --net-addr 192.0.2.50/24
+refuse 'bad ssh port "0"; accepted: 1 to 65535' --ssh kd@192.0.2.1:0 --net-addr 192.0.2.50/24
 refuse "--net-addr wants IPv4 ADDR/PREFIX" --ssh kd@192.0.2.1 --net-addr 192.0.2.50
 refuse "ssh key $t/nokey" --ssh kd@192.0.2.1 --net-addr 192.0.2.50/24 --sshkey "$t/nokey" \
 	--known-hosts "$t/kh"

@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Tests of the capture initramfs pieces: cpio writer, module resolution, init settings. */
+/* Tests of the capture initramfs builder: cpio writer, module resolution, init settings, the
+ * settings taken from kdump.conf and the host's facts, a whole build. */
 #include "testutil.h"
-#include "kdump/cpio.h"
 #include "conf/conf.h"
-#include "kdump/kmod.h"
+#include "kdump/frontend.h"
+#include "kdump/initramfs/initramfs.h"
+#include "conf/conf.h"
+#include "kdump/sys/sys.h"
+
+#include <elf.h>
+#include <fcntl.h>
 
 #include <sys/stat.h>
 #include <zlib.h>
@@ -222,12 +228,244 @@ static void test_initconf(void **state)
 	assert_string_equal(err.msg, "f:2: target must be local, raw, ssh or nfs, not \"cifs\"");
 }
 
+/* root/rel with text, parent directories made. */
+static void put(const char *root, const char *rel, const char *text)
+{
+	char p[1024];
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	for (char *s = p + strlen(root) + 1; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		mkdir(p, 0755);
+		*s = '/';
+	}
+	write_file(p, text);
+}
+
+/* A root with the host's facts and a module tree (made once). */
+static const char *fake_root(void)
+{
+	static char r[512];
+
+	if (r[0])
+		return r;
+	snprintf(r, sizeof(r), "%s", tu_tmp("root"));
+	mkdir(r, 0755);
+	put(r, "proc/cmdline", "BOOT_IMAGE=/vmlinuz root=LABEL=root ro\n");
+	put(r, "proc/mounts", "/dev/vda1 / xfs rw 0 0\n");
+	put(r, "etc/hostname", "web1\n");
+	put(r, "lib/modules/9.9.9/modules.dep", "kernel/fs/xfs/xfs.ko:\nkernel/fs/ext4/ext4.ko:\n"
+						"kernel/drivers/block/virtio_blk.ko:\n");
+	put(r, "lib/modules/9.9.9/kernel/fs/xfs/xfs.ko", "xfs");
+	put(r, "lib/modules/9.9.9/kernel/fs/ext4/ext4.ko", "ext4");
+	put(r, "lib/modules/9.9.9/kernel/drivers/block/virtio_blk.ko", "vb");
+	mkdir(tu_tmp("root/sbin"), 0755);
+	return r;
+}
+
+/* The smallest file kd_initramfs_check_static takes: a 64-bit ELF header, no program headers
+ * (so no interpreter). */
+static void write_static_elf(const char *path)
+{
+	Elf64_Ehdr eh = { 0 };
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_phentsize = sizeof(Elf64_Phdr);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, &eh, sizeof(eh)), (ssize_t)sizeof(eh));
+	close(fd);
+}
+
+static struct conf *parse_conf(const char *text)
+{
+	struct conf *c = NULL;
+	struct kd_err err = { 0 };
+
+	if (conf_parse(text, strlen(text), "kdump.conf", &c, NULL, &err) < 0)
+		fail_msg("%s", err.msg);
+	return c;
+}
+
+static void test_settings_from_conf(void **state)
+{
+	const char *root = fake_root();
+	struct kd_initramfs_spec s;
+	struct kd_host *h = NULL;
+	struct kd_err err = { 0 };
+	struct conf *c;
+	char p[1024];
+
+	snprintf(p, sizeof(p), "%s/sbin/pre", root);
+	write_static_elf(p);
+	assert_int_equal(kd_host_read(root, &h, &err), 0);
+
+	/* A labelled ext4 target with a hook, the root filesystem as the fallback. */
+	c = parse_conf("ext4 LABEL=crash\npath /dumps\nkdump_pre /sbin/pre\nextra_modules virtio_blk\n"
+		       "core_collector makedumpfile -d 17 -z\nkeep 4\nfinal_action halt\n");
+	kd_initramfs_spec_init(&s);
+	assert_int_equal(kd_initramfs_from_conf(&s, c, h, NULL, &err), 0);
+	assert_int_equal(s.conf.target, CONF_TARGET_FS);
+	assert_string_equal(s.conf.device, "LABEL=crash");
+	assert_string_equal(s.conf.path, "/dumps");
+	assert_int_equal(s.conf.level, 17);
+	assert_int_equal(s.conf.compress, CONF_COMPRESS_ZSTD);
+	assert_int_equal(s.conf.keep, 4);
+	assert_int_equal(s.conf.final_action, CONF_ACTION_HALT);
+	assert_int_equal(s.conf.failure_action, CONF_ACTION_DUMP_TO_ROOTFS);
+	assert_string_equal(s.conf.rootfs_device, "LABEL=root");
+	assert_string_equal(s.conf.rootfs_fstype, "xfs");
+	assert_string_equal(s.conf.hostname, "web1");
+	assert_string_equal(s.conf.pre, "/kdump/pre");
+	assert_int_equal(s.n_files, 1);
+	assert_string_equal(s.files_dst[0], "kdump/pre");
+	assert_int_equal(s.n_modules, 1);
+	assert_string_equal(s.modules[0], "virtio_blk");
+	kd_initramfs_spec_deinit(&s);
+	conf_destroy(c);
+
+	/* No target: the root device is the target, and dump_to_rootfs means reboot. */
+	c = parse_conf("path /var/crash\n");
+	kd_initramfs_spec_init(&s);
+	assert_int_equal(kd_initramfs_from_conf(&s, c, h, NULL, &err), 0);
+	assert_string_equal(s.conf.device, "LABEL=root");
+	assert_string_equal(s.conf.fstype, "xfs");
+	assert_int_equal(s.conf.failure_action, CONF_ACTION_REBOOT);
+	kd_initramfs_spec_deinit(&s);
+	conf_destroy(c);
+
+	/* A server by name: the capture kernel has no resolver. A hook that needs libraries. */
+	c = parse_conf("ssh kd@backup.example.org\n");
+	kd_initramfs_spec_init(&s);
+	assert_int_equal(kd_initramfs_from_conf(&s, c, h, NULL, &err), -EINVAL);
+	assert_string_equal(err.msg, "kdump.conf:1: backup.example.org: give the server's IPv4 "
+				     "address (the capture kernel has no resolver)");
+	kd_initramfs_spec_deinit(&s);
+	conf_destroy(c);
+	snprintf(p, sizeof(p), "%s/sbin/post", root);
+	write_file(p, "#!/bin/sh\n");
+	c = parse_conf("kdump_post /sbin/post\n");
+	kd_initramfs_spec_init(&s);
+	assert_int_equal(kd_initramfs_from_conf(&s, c, h, NULL, &err), -ENOEXEC);
+	assert_non_null(strstr(err.msg, "hooks and extra_bins must be static executables"));
+	kd_initramfs_spec_deinit(&s);
+	conf_destroy(c);
+	kd_host_destroy(h);
+}
+
+static void log_to(void *ctx, enum kd_log_level lvl, const char *msg)
+{
+	FILE *f = ctx;
+
+	fprintf(f, "%d %s\n", (int)lvl, msg);
+}
+
+static void test_build(void **state)
+{
+	const char *root = fake_root();
+	char out[512], bin[512], p[1024], *text = NULL, *logs = NULL;
+	size_t text_len = 0, logs_len = 0;
+	FILE *o = open_memstream(&text, &text_len), *l = open_memstream(&logs, &logs_len);
+	struct kd_report rep = { .out = o, .log = log_to, .ctx = l };
+	struct kd_initramfs_args a = { .output = out, .root = root, .config = "/etc/kdump.conf",
+				       .release = "9.9.9", .kdump = bin, .no_compress = true,
+				       .modules = { "virtio_blk" }, .n_modules = 1,
+				       .level_set = true, .level = 3, .report = &rep };
+	struct kd_err err = { 0 };
+	struct member m[32];
+	uint8_t *buf;
+	size_t len, n;
+	bool found = false;
+
+	snprintf(out, sizeof(out), "%s", tu_tmp("capture.img"));
+	snprintf(bin, sizeof(bin), "%s", tu_tmp("init-bin"));
+	write_static_elf(bin);
+	snprintf(p, sizeof(p), "%s/etc/kdump.conf", root);
+	write_file(p, "xfs /dev/vdb\npath /d\nkeep 9999999\n");
+	chmod(p, 0600);
+	/* An invalid config: nothing is written, the config's first error is the error. */
+	assert_int_equal(kd_initramfs_build(&a, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "keep"));
+	assert_int_equal(access(out, F_OK), -1);
+
+	write_file(p, "xfs /dev/vdb\npath /d\ncore_collector makedumpfile -l --message-level 1\n");
+	assert_int_equal(kd_initramfs_build(&a, &err), 0);
+	fclose(o);
+	fclose(l);
+	/* The config's warning went to the log; the summary to the output. */
+	assert_non_null(strstr(logs, "1 "));
+	assert_non_null(strstr(logs, "/etc/kdump.conf:3:32: core_collector: makedumpfile option "
+				     "--message-level is ignored"));
+	assert_non_null(strstr(text, "2 module(s) for 9.9.9"));
+	buf = tu_read_file(out, &len);
+	n = parse_cpio(buf, len, m, KD_ARRAY_SIZE(m));
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(m[i].name, "etc/kdump/init.conf") != 0)
+			continue;
+		char *conf = strndup((const char *)m[i].data, m[i].size);
+		/* The config's target, the explicit level over its 31, the host's name. */
+		assert_non_null(strstr(conf, "\ndevice=/dev/vdb\n"));
+		assert_non_null(strstr(conf, "\nfstype=xfs\n"));
+		assert_non_null(strstr(conf, "\nlevel=3\n"));
+		assert_non_null(strstr(conf, "\nhostname=web1\n"));
+		assert_non_null(strstr(conf, "\nmodule=virtio_blk.ko\nmodule=xfs.ko\n"));
+		free(conf);
+		found = true;
+	}
+	assert_true(found);
+	free(buf);
+	free(text);
+	free(logs);
+
+	/* A dynamically linked /init is refused before anything is written. */
+	unlink(out);
+	a.kdump = "/bin/sh";
+	a.report = NULL;
+	assert_int_equal(kd_initramfs_build(&a, &err), -ENOEXEC);
+	assert_int_equal(access(out, F_OK), -1);
+}
+
+/* The builder's options take kdump.conf's validators: the same values pass and fail. */
+static void test_option_validators(void **state)
+{
+	struct conf_target t;
+	struct kd_err err = { 0 };
+	unsigned level;
+
+	assert_int_equal(conf_dump_level_parse("31", &level), 0);
+	assert_int_equal(level, 31);
+	assert_int_equal(conf_dump_level_parse("32", &level), -EINVAL);
+	assert_int_equal(conf_dump_level_parse(" 3", &level), -EINVAL);
+	assert_true(conf_nfs_vers_valid("4.0"));
+	assert_false(conf_nfs_vers_valid("4.3"));
+	assert_int_equal(conf_target_parse("ssh", "kd@192.0.2.1:2222", &t, &err), 0);
+	assert_string_equal(t.user, "kd");
+	assert_string_equal(t.host, "192.0.2.1");
+	assert_int_equal(t.port, 2222);
+	conf_target_deinit(&t);
+	assert_int_equal(conf_target_parse("ssh", "kd@192.0.2.1:0", &t, &err), -EINVAL);
+	assert_string_equal(err.msg, "bad ssh port \"0\"; accepted: 1 to 65535");
+	assert_int_equal(conf_target_parse("nfs", "192.0.2.1:/srv//dumps/", &t, &err), 0);
+	assert_string_equal(t.export_path, "/srv/dumps");
+	conf_target_deinit(&t);
+	assert_int_equal(conf_target_parse("ext4", "uuid=ABCD-1234", &t, &err), 0);
+	assert_int_equal(t.device_kind, CONF_DEVICE_UUID);
+	assert_string_equal(t.device, "ABCD-1234");
+	conf_target_deinit(&t);
+	assert_int_equal(conf_target_parse("raw", "LABEL=x", &t, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "a raw device holds no filesystem"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cpio_roundtrip),
 		cmocka_unit_test(test_kmod_resolve),
 		cmocka_unit_test(test_initconf),
+		cmocka_unit_test(test_settings_from_conf),
+		cmocka_unit_test(test_build),
+		cmocka_unit_test(test_option_validators),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

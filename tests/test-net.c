@@ -2,10 +2,10 @@
 /* Tests of the networked targets: rtnetlink requests, the DT_NEEDED closure, ssh's argv and
  * remote commands (quoting run through a real shell), the pipe into ssh, NFS options. */
 #include "testutil.h"
-#include "kdump/elfdeps.h"
+#include "kdump/initramfs/initramfs.h"
 #include "conf/conf.h"
 #include "kdump/manifest.h"
-#include "kdump/net.h"
+#include "kdump/sys/sys.h"
 #include "kdump/target-net.h"
 
 #include <arpa/inet.h>

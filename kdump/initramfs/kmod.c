@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Resolves kernel modules and their dependencies from modules.dep / modules.softdep /
  * modules.alias / modules.builtin, for the capture initramfs. */
-#include "kdump/kmod.h"
+#include "kdump/initramfs/initramfs.h"
 
 #include <fnmatch.h>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Superblock probing for ext2/3/4 and xfs: what the capture init needs to find UUID= and LABEL=. */
-#include "kdump/blkid.h"
+#include "kdump/sys/sys.h"
 
 #include <ctype.h>
 #include <dirent.h>

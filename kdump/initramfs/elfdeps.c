@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* DT_NEEDED closure of programs, with libelf, for copying them into the capture initramfs. */
-#include "kdump/elfdeps.h"
+#include "kdump/initramfs/initramfs.h"
 
 #include <fcntl.h>
 #include <inttypes.h>

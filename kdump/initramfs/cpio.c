@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* cpio "newc" archive writer for the capture initramfs (format: the kernel's
  * Documentation/driver-api/early-userspace/buffer-format.rst). */
-#include "kdump/cpio.h"
+#include "kdump/initramfs/initramfs.h"
 
 #include <fcntl.h>
 #include <inttypes.h>

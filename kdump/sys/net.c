@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Static IPv4 network for the capture initramfs: link up, address, default route, written as
- * rtnetlink messages (no libnl, no ip(8)). */
-#include "kdump/net.h"
+/* rtnetlink without libnl or ip(8): the capture init's static IPv4, the first kernel's route. */
+#include "kdump/sys/sys.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
