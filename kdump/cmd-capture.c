@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* kdump capture: filter a vmcore's pages and write a kdump-compressed, ELF or flattened dump. */
 #include "kdump/command.h"
-#include "kdump/manifest.h"
+#include "kdump/dump/dump.h"
 #include "vmcore/vmcore.h"
 
 #include <fcntl.h>

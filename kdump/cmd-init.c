@@ -2,10 +2,9 @@
 /* kdump init: /init of the capture initramfs (PID 1 in the capture kernel): mount, load the
  * target's modules, wait for the target, capture /proc/vmcore, save the log, power off. */
 #include "kdump/blkid.h"
-#include "kdump/dumps.h"
 #include "kdump/frontend.h"
 #include "kdump/initconf.h"
-#include "kdump/manifest.h"
+#include "kdump/dump/dump.h"
 #include "kdump/net.h"
 #include "kdump/target-net.h"
 #include "vmcore/vmcore.h"

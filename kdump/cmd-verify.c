@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* kdump verify: check a dump against its SHA-256 manifest (DUMPFILE.sha256), or write one. */
 #include "kdump/command.h"
-#include "kdump/manifest.h"
+#include "kdump/dump/dump.h"
 #include "vmcore/vmcore.h"
 
 #include <getopt.h>
@@ -28,7 +28,7 @@ static void help(FILE *f)
 	      "    wrote it finished: a dump marked incomplete (kdump-compressed status flag 0x8,\n"
 	      "    ELF e_flags bit 0) holds only part of the memory even when its bytes match.\n"
 	      "\n"
-	      "    The manifest format is described in kdump/manifest.h: a first line\n"
+	      "    The manifest format is described in kdump/dump/dump.h: a first line\n"
 	      "    \"SHA256  NAME\", then \"# kdump-manifest 1\", \"# size BYTES\",\n"
 	      "    \"# block-size BYTES\" and one \"# block INDEX SHA256\" line per block.\n"
 	      "\n"

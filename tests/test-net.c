@@ -4,7 +4,7 @@
 #include "testutil.h"
 #include "kdump/elfdeps.h"
 #include "kdump/initconf.h"
-#include "kdump/manifest.h"
+#include "kdump/dump/dump.h"
 #include "kdump/net.h"
 #include "kdump/target-net.h"
 

@@ -2,7 +2,7 @@
 /* Unit tests of the service's pieces: superblock probing (UUID=/LABEL=), dump listing,
  * retention, info.json fields, space bounds, and the init settings the service writes. */
 #include "kdump/blkid.h"
-#include "kdump/dumps.h"
+#include "kdump/dump/dump.h"
 #include "kdump/initconf.h"
 #include "testutil.h"
 
