@@ -161,4 +161,27 @@ struct kd_verify {
 int kd_manifest_verify(const char *dump, const char *manifest, struct kd_verify *ret,
 		       struct kd_err *err);
 
+/* ---- what a dump holds: `kdump info`, info.txt and info.json (kdump/dump/summary.c) ---- */
+struct kd_summary;
+
+enum kd_summary_format { KD_SUMMARY_TEXT, KD_SUMMARY_JSON };
+
+/*
+ * Opens the dump at path (an ELF vmcore or a kdump-compressed file) and gathers what it
+ * holds: format, kernel release and utsname, crash time, RAM, CPUs, the crashing CPU and its
+ * registers, the panic message, and for a dump file its level, compression and state. What
+ * the dump lacks is left unknown with a warning (kd_summary_warning). Fails only when the dump
+ * cannot be opened. Sets *ret (free with kd_summary_destroy).
+ */
+int kd_summary_create(const char *path, struct kd_summary **ret, struct kd_err *err);
+/* Frees s (NULL is fine). */
+void kd_summary_destroy(struct kd_summary *s);
+/* The i-th warning about what the dump lacks (owned by s), NULL past the last. */
+const char *kd_summary_warning(const struct kd_summary *s, size_t i);
+/* Whether the dump has a VMCOREINFO note (without one, most of the summary is unknown). */
+bool kd_summary_has_vmcoreinfo(const struct kd_summary *s);
+/* Writes the summary to f as text or as one JSON object, and flushes f: 0, or -errno when
+ * writing failed. */
+int kd_summary_write(const struct kd_summary *s, enum kd_summary_format fmt, FILE *f);
+
 #endif
