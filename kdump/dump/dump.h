@@ -5,6 +5,7 @@
 
 #include "base/base.h"
 #include "base/sha256.h"
+#include "vmcore/vmcore.h"
 
 #include <time.h>
 
@@ -183,5 +184,29 @@ bool kd_summary_has_vmcoreinfo(const struct kd_summary *s);
 /* Writes the summary to f as text or as one JSON object, and flushes f: 0, or -errno when
  * writing failed. */
 int kd_summary_write(const struct kd_summary *s, enum kd_summary_format fmt, FILE *f);
+
+/* ---- the kernel log of a dump: `kdump dmesg` and dmesg.txt (kdump/dump/dmesg.c) ---- */
+
+/*
+ * Writes the log of vc to fd (named name in messages) as `makedumpfile --dump-dmesg` does;
+ * flags are VMCORE_DMESG_*. *st is filled as far as the log was read, also on failure.
+ */
+int kd_dmesg_write(struct vmcore *vc, unsigned flags, int fd, const char *name,
+		   struct vmcore_log_stats *st, struct kd_err *err);
+
+struct kd_dmesg_args {
+	const char *input;	/* a vmcore or dump file */
+	const char *output;	/* the file to write, or NULL for out_fd */
+	int out_fd;		/* where the log goes without output (left open) */
+	bool force;		/* replace output if it exists */
+	unsigned flags;		/* VMCORE_DMESG_* */
+};
+
+/*
+ * Writes the kernel log of a->input to a->output, under a temporary name next to it that is
+ * then renamed into place (never half written; without force, -EEXIST if output exists), or
+ * to a->out_fd. *st is filled as far as the log was read, also on failure.
+ */
+int kd_dmesg(const struct kd_dmesg_args *a, struct vmcore_log_stats *st, struct kd_err *err);
 
 #endif
