@@ -209,4 +209,26 @@ struct kd_dmesg_args {
  */
 int kd_dmesg(const struct kd_dmesg_args *a, struct vmcore_log_stats *st, struct kd_err *err);
 
+/* ---- the files beside a dump: dmesg.txt, info.txt, info.json (kdump/dump/extras.c) ---- */
+struct kd_extra {
+	const char *file;	/* its name in the dump directory */
+	/* Writes it for the dump at vmcore to fd (named name in messages). */
+	int (*write)(const char *vmcore, int fd, const char *name, struct kd_err *err);
+};
+
+#define KD_NR_EXTRAS 3
+/* dmesg.txt (the kernel log), info.txt and info.json (kd_summary_write), in that order. */
+extern const struct kd_extra kd_extras[KD_NR_EXTRAS];
+
+/* Writes extra x of the dump at vmcore to fd (left open); errors name x's file. */
+int kd_extra_write(const struct kd_extra *x, const char *vmcore, int fd, struct kd_err *err);
+
+/*
+ * Writes every extra of the dump at vmcore into the directory dirfd (0600, replacing what is
+ * there, each synced to disk). Best effort: a failure does not stop the other files; the first
+ * one is returned (with its message in err, which may be NULL). A dump without VMCOREINFO
+ * still gets what could be read, and fails with -ENODATA.
+ */
+int kd_write_extras(int dirfd, const char *vmcore, struct kd_err *err);
+
 #endif
