@@ -231,4 +231,53 @@ int kd_extra_write(const struct kd_extra *x, const char *vmcore, int fd, struct 
  */
 int kd_write_extras(int dirfd, const char *vmcore, struct kd_err *err);
 
+/* ---- capturing a vmcore into a dump (kdump/dump/capture.c, capture-print.c) ---- */
+struct kd_capture_args {
+	const char *input;	/* /proc/vmcore, a copy of it, or a dump file to filter again */
+	const char *output;	/* the dump file; with opts.flatten only its name in messages */
+	int flat_fd;		/* opts.flatten: where the stream goes (left open) */
+	/* Level, format, compressor, threads, reading, progress. opts.stop NULL: SIGINT and
+	 * SIGTERM stop the capture while it runs (and SIGPIPE is ignored). opts.resume_size is
+	 * set here from the output when resuming. */
+	struct vmcore_capture_opts opts;
+	bool force;		/* replace output if it exists (else it must not exist) */
+	bool resume;		/* finish output, an incomplete dump of the same capture */
+	bool no_manifest;	/* do not write output.sha256 */
+};
+
+struct kd_capture_result {
+	struct vmcore_capture_report report;	/* what the capture did, as far as it got */
+	double seconds;		/* from the first page to the dump closed */
+	bool complete;		/* the dump was written whole (its manifest may still have failed) */
+	bool incomplete;	/* a dump was written but is incomplete (marked so inside) */
+	bool removed;		/* the output held no usable dump and was removed */
+	struct kd_err manifest_err;	/* why output.sha256 could not be written, code 0 if it was */
+};
+
+/*
+ * Captures a->input into a->output (created 0600; with opts.flatten, a flattened stream to
+ * a->flat_fd), then writes its manifest output.sha256, also for an incomplete dump. A failure
+ * before anything usable was written removes the new output. Returns 0 when the dump and its
+ * manifest are written; else -errno with the capture's own error in err, or for a complete
+ * dump the manifest's. *res is filled also on failure.
+ */
+int kd_capture(const struct kd_capture_args *a, struct kd_capture_result *res,
+	       struct kd_err *err);
+
+/* The progress line's state: zero it, then pass it as opts.progress_data. */
+struct kd_capture_progress {
+	double last;
+	bool shown;
+};
+/* An opts.progress callback: a progress line on standard error, redrawn 5 times a second. */
+void kd_capture_progress(void *data, uint64_t done, uint64_t total);
+/*
+ * Prints on standard error what a capture reports besides its error: ends the progress line
+ * of p (may be NULL), the filter's fallback warning, and unless quiet the other warning, the
+ * summary of a complete dump and the bytes a resumed capture kept.
+ */
+void kd_capture_print_report(const struct kd_capture_args *a,
+			     const struct kd_capture_result *res,
+			     const struct kd_capture_progress *p, bool quiet);
+
 #endif
