@@ -280,4 +280,29 @@ void kd_capture_print_report(const struct kd_capture_args *a,
 			     const struct kd_capture_result *res,
 			     const struct kd_capture_progress *p, bool quiet);
 
+/* ---- a flattened stream back into a dump file (kdump/dump/reassemble.c) ---- */
+struct kd_reassemble_args {
+	const char *input;	/* the flattened stream: a file, or "-" for standard input */
+	const char *output;	/* the dump file to create (0600) */
+	bool force;		/* replace output if it exists (else it must not exist) */
+};
+
+struct kd_reassemble_result {
+	enum vmcore_format format;	/* of the dump written */
+	uint64_t size;		/* its size in bytes */
+	bool incomplete;	/* the dump written is marked incomplete: the stream was cut short
+				   (then err says where), or the capture had marked it */
+	bool removed;		/* an unusable partial output was removed */
+};
+
+/*
+ * Reads the flattened stream a->input (every record checked) and writes the kdump-compressed
+ * or ELF dump it describes to a->output, byte for byte what the capture would have written
+ * without flattening (as makedumpfile -R), then opens the result to check it is a dump. A
+ * stream cut short leaves its dump marked incomplete (-EBADMSG, res->incomplete); other
+ * failures remove the output. *res is filled also on failure.
+ */
+int kd_reassemble(const struct kd_reassemble_args *a, struct kd_reassemble_result *res,
+		  struct kd_err *err);
+
 #endif
