@@ -61,20 +61,19 @@ static int run_verify(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *manifest = NULL, *dump;
+	struct kd_verify_args a = { 0 };
+	struct kd_verify_result res;
 	struct kd_err err = { 0 };
-	struct vmcore *vc = NULL;
-	struct kd_verify v;
-	bool write = false, quiet = false;
-	int c, r;
+	bool quiet = false;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "m:wqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			manifest = optarg;
+			a.manifest = optarg;
 			break;
 		case 'w':
-			write = true;
+			a.write = true;
 			break;
 		case 'q':
 			quiet = true;
@@ -88,37 +87,25 @@ static int run_verify(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return kd_usage_error("verify", "expected one DUMPFILE");
-	dump = argv[optind];
-	if (write) {
-		if (manifest)
-			return kd_usage_error("verify", "--write always writes DUMPFILE.sha256");
-		r = kd_manifest_write(dump, &err);
-		if (r < 0)
-			return kd_fail(&err);
+	a.dump = argv[optind];
+	if (a.write && a.manifest)
+		return kd_usage_error("verify", "--write always writes DUMPFILE.sha256");
+	if (kd_verify_dump(&a, &res, &err) < 0)
+		return kd_fail(&err);
+	if (a.write) {
 		if (!quiet)
-			printf("%s: wrote %s.sha256\n", dump, dump);
+			printf("%s: wrote %s.sha256\n", a.dump, a.dump);
 		return KD_EXIT_OK;
 	}
-	r = kd_manifest_verify(dump, manifest, &v, &err);
-	if (r < 0)
-		return kd_fail(&err);
-	/* The bytes are as written: say what they are. */
-	memset(&err, 0, sizeof(err));
-	if (vmcore_open(dump, &vc, &err) < 0) {
-		kd_error("%s matches its manifest but does not open as a dump: %s", dump, err.msg);
-		return KD_EXIT_FAIL;
-	}
-	if (vmcore_dumpinfo(vc)->incomplete) {
+	if (res.incomplete) {
 		kd_error("%s matches its manifest (%" PRIu64 " bytes, %" PRIu64 " blocks) but is "
-			 "marked INCOMPLETE: the capture that wrote it did not finish", dump,
-			 v.size, v.blocks_checked);
-		vmcore_close(vc);
+			 "marked INCOMPLETE: the capture that wrote it did not finish", a.dump,
+			 res.v.size, res.v.blocks_checked);
 		return KD_EXIT_INCOMPLETE;
 	}
 	if (!quiet)
-		printf("%s: OK (%s, %" PRIu64 " bytes, %" PRIu64 " blocks of 1 MiB match)\n", dump,
-		       vmcore_format_name(vmcore_format(vc)), v.size, v.blocks_checked);
-	vmcore_close(vc);
+		printf("%s: OK (%s, %" PRIu64 " bytes, %" PRIu64 " blocks of 1 MiB match)\n", a.dump,
+		       vmcore_format_name(res.format), res.v.size, res.v.blocks_checked);
 	return KD_EXIT_OK;
 }
 

@@ -305,4 +305,25 @@ struct kd_reassemble_result {
 int kd_reassemble(const struct kd_reassemble_args *a, struct kd_reassemble_result *res,
 		  struct kd_err *err);
 
+/* ---- a dump checked against its manifest: `kdump verify` (kdump/dump/verify.c) ---- */
+struct kd_verify_args {
+	const char *dump;	/* the dump file */
+	const char *manifest;	/* its manifest, NULL: dump.sha256 */
+	bool write;		/* write dump.sha256 instead of checking (manifest must be NULL) */
+};
+
+struct kd_verify_result {
+	struct kd_verify v;	/* what the manifest check found */
+	enum vmcore_format format;	/* of the dump */
+	bool incomplete;	/* the bytes match, but the dump is marked incomplete */
+};
+
+/*
+ * Checks a->dump against its manifest (see kd_manifest_verify: -EBADMSG names the first bad
+ * block), then opens it as a dump; or with a->write, writes its manifest. Sets *ret on
+ * success.
+ */
+int kd_verify_dump(const struct kd_verify_args *a, struct kd_verify_result *ret,
+		   struct kd_err *err);
+
 #endif
