@@ -6,7 +6,7 @@
 #include "kdump/initconf.h"
 #include "kdump/dump/dump.h"
 #include "kdump/net.h"
-#include "kdump/target-net.h"
+#include "kdump/init/init.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
