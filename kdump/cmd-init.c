@@ -9,29 +9,14 @@
 
 static void help(void)
 {
-	printf("NAME\n"
-	       "    kdump init - the capture initramfs's /init\n\n"
-	       "SYNOPSIS\n"
-	       "    /init                  (run by the capture kernel as PID 1)\n"
-	       "    kdump init --check-config FILE\n\n"
-	       "DESCRIPTION\n"
-	       "    As PID 1 of the capture kernel (the initramfs built by `kdump initramfs`),\n"
-	       "    mounts /proc, /sys and /dev, loads the modules listed in %s\n"
-	       "    with finit_module(2), waits for the target device, then captures /proc/vmcore:\n"
-	       "    to <path>/<host>-<date-time>/vmcore on a local filesystem (with dmesg.txt,\n"
-	       "    info.txt, info.json and a .incomplete marker removed when the dump is\n"
-	       "    complete), or as a flattened stream onto a raw device; over ssh, a\n"
-	       "    flattened stream (vmcore.flat with its manifest vmcore.flat.sha256), or onto\n"
-	       "    NFS. With verify=yes, or auto on ssh and nfs, the dump is read back from the\n"
-	       "    target and checked against its SHA-256 manifest before .incomplete goes; a\n"
-	       "    mismatch runs the failure action. Finally powers off,\n"
-	       "    reboots or halts.\n"
-	       "    Outside PID 1 it only checks a settings file.\n\n"
-	       "OPTIONS\n"
-	       "    --check-config FILE  parse FILE as init.conf and print it back\n"
-	       "    -h, --help           this help\n\n"
-	       "EXIT STATUS\n"
-	       "    As PID 1 it never returns. Otherwise 0 valid, 1 invalid, 2 usage error.\n",
+	printf("Usage: /init                       (the capture kernel's PID 1)\n"
+	       "       kdump init --check-config FILE\n\n"
+	       "The capture initramfs's /init: capture /proc/vmcore to the target, then power off.\n\n"
+	       "Options:\n"
+	       "      --check-config FILE  parse FILE as %s and print it back\n"
+	       "  -h, --help               this help\n\n"
+	       "Exit status: none as PID 1; else 0 valid, 1 invalid, 2 usage error.\n"
+	       "See kdump(8).\n",
 	       KD_INITCONF_PATH);
 }
 

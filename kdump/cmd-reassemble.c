@@ -9,32 +9,14 @@
 
 static void help(void)
 {
-	printf("NAME\n"
-	       "    kdump reassemble - turn a flattened dump stream back into a dump file\n"
-	       "\n"
-	       "SYNOPSIS\n"
-	       "    kdump reassemble [-f] [FLATFILE|-] DUMPFILE\n"
-	       "\n"
-	       "DESCRIPTION\n"
-	       "    Reads the flattened format that `kdump capture -F` and `makedumpfile -F`\n"
-	       "    write (from FLATFILE, or standard input if it is - or left out), checks\n"
-	       "    every record, and writes the kdump-compressed or ELF dump it describes to\n"
-	       "    DUMPFILE, byte for byte the file the capture would have written without -F\n"
-	       "    (like makedumpfile -R). The result is then opened to check it is a dump.\n"
-	       "    If the stream stops early, the dump is kept, marked incomplete, and the\n"
-	       "    exit status is 3.\n"
-	       "\n"
-	       "OPTIONS\n"
-	       "    -f, --force   overwrite DUMPFILE if it exists\n"
-	       "    -h, --help    show this help\n"
-	       "\n"
-	       "EXIT STATUS\n"
-	       "    0 success; 1 failure; 2 bad command line; 3 the stream was cut short and the\n"
-	       "    dump written is marked incomplete.\n"
-	       "\n"
-	       "EXAMPLES\n"
-	       "    ssh crashed-host 'kdump capture -l -d 31 -F /proc/vmcore' | kdump reassemble - dump\n"
-	       "    kdump reassemble dump.flat dump\n");
+	printf("Usage: kdump reassemble [-f] [FLATFILE|-] DUMPFILE\n\n"
+	       "Turn a flattened dump stream (capture -F, makedumpfile -F) back into a dump file.\n\n"
+	       "Options:\n"
+	       "  -f, --force  overwrite DUMPFILE\n"
+	       "  -h, --help   this help\n\n"
+	       "Exit status: 0 success, 1 failure, 2 usage error, 3 stream cut short (dump "
+	       "incomplete).\n"
+	       "See kdump(8).\n");
 }
 
 static int run_reassemble(int argc, char **argv)
