@@ -19,7 +19,8 @@
 
 /* A crashed kernel's vmcore: two CPUs, VMCOREINFO (unless bare), a legacy log_buf with two
  * records, and 4 MiB of memory, half of it a page pattern. */
-static const char *make_vmcore(const char *name, bool bare)
+/* Returns its path (caller frees). */
+static char *make_vmcore(const char *name, bool bare)
 {
 	static const char *const text[] = { "Linux version 6.1.0-gen",
 					     "Kernel panic - not syncing: Oops" };
@@ -150,7 +151,8 @@ static void test_capture_new_and_existing(void **state)
 
 static void test_capture_bad_input(void **state)
 {
-	const char *cut = make_vmcore("cut.vmcore", false), *out = tu_tmp("bad.kdump");
+	_cleanup_free_ char *cut = make_vmcore("cut.vmcore", false);
+	const char *out = tu_tmp("bad.kdump");
 	struct kd_capture_args a = args(tu_tmp("missing.vmcore"), out);
 	struct kd_capture_result res;
 	struct kd_err err = { 0 };
@@ -335,7 +337,7 @@ static void test_summary(void **state)
 
 static void test_extras(void **state)
 {
-	const char *bare = make_vmcore("bare.vmcore", true);
+	_cleanup_free_ char *bare = make_vmcore("bare.vmcore", true);
 	const char *dir = tu_tmp("extras"), *dir2 = tu_tmp("extras-bare");
 	struct kd_err err = { 0 };
 	int dfd;

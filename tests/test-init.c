@@ -20,8 +20,8 @@
 #define PANIC "Kernel panic - not syncing: sysrq triggered crash"
 
 /* A crashed kernel's vmcore: two CPUs, VMCOREINFO, a legacy log_buf with two records, and
- * 2 MiB of memory with a page pattern. */
-static const char *make_vmcore(const char *name)
+ * 2 MiB of memory with a page pattern. Returns its path (caller frees). */
+static char *make_vmcore(const char *name)
 {
 	static const char *const text[] = { "Linux version 6.1.0-gen", PANIC };
 	const char *path = tu_tmp(name);
@@ -62,7 +62,7 @@ static const char *make_vmcore(const char *name)
 	vmgen_poke_u32(g, LB_PTR_VA - KMAP + 24, at);
 	assert_int_equal(vmgen_write(g, path), 0);
 	vmgen_free(g);
-	return path;
+	return kd_strdup(path); /* tu_tmp's buffers are reused */
 }
 
 static void settings(struct kd_initconf *c)
@@ -118,7 +118,8 @@ static char *read_in(const char *dir, const char *name)
 
 static void test_local_dump(void **state)
 {
-	const char *vmcore = make_vmcore("good.vmcore"), *mnt = tu_tmp("mnt-good");
+	_cleanup_free_ char *vmcore = make_vmcore("good.vmcore");
+	const char *mnt = tu_tmp("mnt-good");
 	_cleanup_free_ char *dir = NULL, *dmesg = NULL, *info = NULL, *json = NULL;
 	struct kd_verify_result vr;
 	struct kd_initconf c;
@@ -150,7 +151,8 @@ static void test_local_dump(void **state)
 
 static void test_local_flat(void **state)
 {
-	const char *vmcore = make_vmcore("flat.vmcore"), *mnt = tu_tmp("mnt-flat");
+	_cleanup_free_ char *vmcore = make_vmcore("flat.vmcore");
+	const char *mnt = tu_tmp("mnt-flat");
 	_cleanup_free_ char *dir = NULL, *flat = NULL, *dump = NULL;
 	struct kd_reassemble_result rr;
 	struct kd_initconf c;
@@ -178,8 +180,9 @@ static void test_local_flat(void **state)
 /* A vmcore cut inside its memory: the reader's own words come back, the marker stays. */
 static void test_local_damaged(void **state)
 {
-	const char *vmcore = make_vmcore("cut.vmcore"), *mnt = tu_tmp("mnt-cut");
-	_cleanup_free_ char *dir = NULL, *info = NULL;
+	_cleanup_free_ char *vmcore = make_vmcore("cut.vmcore");
+	const char *mnt = tu_tmp("mnt-cut");
+	_cleanup_free_ char *dir = NULL;
 	struct kd_initconf c;
 	struct kd_err err = { 0 };
 	struct stat st;
@@ -203,7 +206,7 @@ static void test_local_damaged(void **state)
 
 static void test_bad_compressor(void **state)
 {
-	const char *vmcore = make_vmcore("comp.vmcore");
+	_cleanup_free_ char *vmcore = make_vmcore("comp.vmcore");
 	struct kd_initconf c;
 	struct kd_err err = { 0 };
 
