@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* kdump init: /init of the capture initramfs (PID 1 in the capture kernel); elsewhere it only
- * checks a settings file. */
+/* kdump init: /init of the capture initramfs (PID 1); elsewhere it checks a settings file. */
 #include "kdump/command.h"
 #include "kdump/init/init.h"
 #include "kdump/initconf.h"
@@ -11,7 +10,8 @@ static void help(void)
 {
 	printf("Usage: /init                       (the capture kernel's PID 1)\n"
 	       "       kdump init --check-config FILE\n\n"
-	       "The capture initramfs's /init: capture /proc/vmcore to the target, then power off.\n\n"
+	       "The capture initramfs's /init: capture /proc/vmcore to the target, then power "
+	       "off.\n\n"
 	       "Options:\n"
 	       "      --check-config FILE  parse FILE as %s and print it back\n"
 	       "  -h, --help               this help\n\n"

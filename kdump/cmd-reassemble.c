@@ -10,7 +10,8 @@
 static void help(void)
 {
 	printf("Usage: kdump reassemble [-f] [FLATFILE|-] DUMPFILE\n\n"
-	       "Turn a flattened dump stream (capture -F, makedumpfile -F) back into a dump file.\n\n"
+	       "Turn a flattened dump stream (capture -F, makedumpfile -F) back into a dump "
+	       "file.\n\n"
 	       "Options:\n"
 	       "  -f, --force  overwrite DUMPFILE\n"
 	       "  -h, --help   this help\n\n"

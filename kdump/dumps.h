@@ -1,4 +1,3 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Forwarding header: the dump directories moved to kdump/dump/dump.h (remove once no one
- * includes this). */
+/* Forwarding header: dump directories moved to kdump/dump/dump.h (until its users move). */
 #include "kdump/dump/dump.h"

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Tests of the dump entry points: kd_capture (new, existing, resumed, flattened, bad input),
- * kd_reassemble (whole and cut streams), kd_verify_dump, kd_dmesg, the summary and extras. */
+/* Tests of the dump entry points: capture, reassembly, verify, dmesg, summary, extras. */
 #include "testutil.h"
 #include "vmgen.h"
 #include "kdump/dump/dump.h"

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Tests of the capture init's local target: the dump directory filled from a generated vmcore
- * (dump, manifest, log, summary, marker gone), and a damaged vmcore's own error reported. */
+/* Tests of the capture init's local target on generated vmcores, good and damaged. */
 #include "testutil.h"
 #include "vmgen.h"
 #include "kdump/dump/dump.h"

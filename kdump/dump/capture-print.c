@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* What a capture tells whoever runs it, on standard error: the progress line, the warnings
- * and the summary (pages kept and excluded per class, output size, time). */
+/* What a capture tells its user on standard error: the progress line, warnings, the summary. */
 #include "kdump/dump/dump.h"
 #include "vmcore/vmcore.h"
 

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Capturing a vmcore into a dump file or a flattened stream: the output's life around
- * vmcore_capture (create, resume or replace; stop on a signal; flush; remove what is unusable;
- * the manifest). */
+/* Capturing a vmcore into a dump file or a stream: the output's life around vmcore_capture. */
 #include "kdump/dump/dump.h"
 #include "vmcore/vmcore.h"
 
@@ -111,8 +109,8 @@ int kd_capture(const struct kd_capture_args *a, struct kd_capture_result *res,
 
 	memset(res, 0, sizeof(*res));
 	if (a->resume && (o.flatten || a->force))
-		return kd_err_set(err, -EINVAL, "resuming finishes an existing dump file: it "
-				  "cannot be combined with a flattened stream or a forced overwrite");
+		return kd_err_set(err, -EINVAL, "resuming finishes an existing dump file: it cannot "
+				  "be combined with a flattened stream or a forced overwrite");
 	r = vmcore_open(a->input, &vc, err);
 	if (r < 0)
 		return r;
@@ -129,8 +127,8 @@ int kd_capture(const struct kd_capture_args *a, struct kd_capture_result *res,
 	t0 = kd_now();
 	r = vmcore_capture(vc, fd, out, &o, rep, err);
 	/* A resumed dump may have been left longer than it ends (it never is in practice). */
-	if (r == 0 && a->resume && fstat(fd, &st) == 0 && (uint64_t)st.st_size > rep->output_bytes &&
-	    ftruncate(fd, (off_t)rep->output_bytes) < 0)
+	if (r == 0 && a->resume && fstat(fd, &st) == 0 &&
+	    (uint64_t)st.st_size > rep->output_bytes && ftruncate(fd, (off_t)rep->output_bytes) < 0)
 		r = kd_err_sys(err, -errno, "%s: cannot cut the resumed dump to its size", out);
 	if (r == 0 && !o.flatten && fsync(fd) < 0 && errno != EINVAL) {
 		r = kd_err_sys(err, -errno, "%s: cannot flush the dump to disk", out);

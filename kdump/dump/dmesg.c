@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The kernel log of a dump, written as makedumpfile --dump-dmesg does: to a file (atomically,
- * through a temporary name) or to an open fd. */
+/* The kernel log of a dump, as makedumpfile --dump-dmesg writes it, to a file or an fd. */
 #include "kdump/dump/dump.h"
 #include "vmcore/vmcore.h"
 

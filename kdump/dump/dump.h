@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Reading and writing dumps: dump directories and integrity manifests. */
+/* Reading and writing dumps: capture, reassembly, summary, log, extras, manifests, dump dirs. */
 #ifndef KD_DUMP_H
 #define KD_DUMP_H
 
@@ -248,10 +248,10 @@ struct kd_capture_args {
 struct kd_capture_result {
 	struct vmcore_capture_report report;	/* what the capture did, as far as it got */
 	double seconds;		/* from the first page to the dump closed */
-	bool complete;		/* the dump was written whole (its manifest may still have failed) */
+	bool complete;		/* the dump was written whole (its manifest may have failed) */
 	bool incomplete;	/* a dump was written but is incomplete (marked so inside) */
 	bool removed;		/* the output held no usable dump and was removed */
-	struct kd_err manifest_err;	/* why output.sha256 could not be written, code 0 if it was */
+	struct kd_err manifest_err;	/* why output.sha256 was not written (code 0 if it was) */
 };
 
 /*

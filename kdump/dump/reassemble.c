@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* A flattened stream (capture -F, makedumpfile -F) turned back into the dump file it
- * describes. */
+/* A flattened stream (capture -F, makedumpfile -F) turned back into its dump file. */
 #include "kdump/dump/dump.h"
 #include "vmcore/vmcore.h"
 
@@ -45,8 +44,8 @@ int kd_reassemble(const struct kd_reassemble_args *a, struct kd_reassemble_resul
 	fd = open(a->output, O_RDWR | O_CREAT | O_CLOEXEC | (a->force ? O_TRUNC : O_EXCL), 0600);
 	if (fd < 0) {
 		if (errno == EEXIST)
-			return kd_err_set(err, -EEXIST, "%s already exists; remove it or pass -f to "
-					  "overwrite it", a->output);
+			return kd_err_set(err, -EEXIST, "%s already exists; remove it or pass -f "
+					  "to overwrite it", a->output);
 		return kd_err_sys(err, -errno, "cannot create %s", a->output);
 	}
 	r = vmcore_reassemble(from_stdin ? STDIN_FILENO : in_fd,

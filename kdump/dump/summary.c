@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* What a crash dump holds (kernel, crash time, crashing CPU, panic), gathered once and written
- * as text or JSON: `kdump info`, and info.txt / info.json beside a dump. */
+/* What a crash dump holds (kernel, crash time, CPUs, panic), written as text or JSON. */
 #include "kdump/dump/dump.h"
 #include "vmcore/vmcore.h"
 

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* A dump checked against its manifest, then opened to say what it is and whether the capture
- * that wrote it finished (or its manifest written, for a dump that has none). */
+/* A dump checked against its manifest and opened to say whether it is complete. */
 #include "kdump/dump/dump.h"
 #include "vmcore/vmcore.h"
 

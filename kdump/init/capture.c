@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The capture as the init runs it: the settings' level and compressor, into a dump file or a
- * stream fd, with the summary and the memory it used in the log. */
+/* The capture as the init runs it: the settings' level and compressor, to a file or an fd. */
 #include "kdump/dump/dump.h"
 #include "kdump/init/init.h"
 #include "vmcore/vmcore.h"
@@ -86,10 +85,11 @@ int kd_init_capture(const struct kd_initconf *c, const char *vmcore, const char 
 		char note[300];
 
 		if (res.incomplete)
-			snprintf(note, sizeof(note), " (%s is INCOMPLETE, marked so in its header: %"
-				 PRIu64 " pages written)", output, res.report.pages_written);
+			snprintf(note, sizeof(note), " (%s is INCOMPLETE, marked so in its header: "
+				 "%" PRIu64 " pages written)", output, res.report.pages_written);
 		else if (res.removed)
-			snprintf(note, sizeof(note), " (%s removed: it held no usable dump)", output);
+			snprintf(note, sizeof(note), " (%s removed: it held no usable dump)",
+				 output);
 		else
 			note[0] = '\0';
 		err_append(err, note);

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Waiting for the target's block device in the capture kernel, and resolving UUID= / LABEL=
- * without udev. */
+/* Waiting for the target's block device, and resolving UUID= / LABEL= without udev. */
 #include "kdump/blkid.h"
 #include "kdump/init/init.h"
 

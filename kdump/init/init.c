@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The capture init's PID 1 sequence: mounts, console, settings, modules, kdump_pre, the dump,
- * the failure action, kdump_post, the final action. */
+/* The capture init's PID 1 sequence: mounts, settings, modules, hooks, dump, final action. */
 #include "kdump/init/init.h"
 
 #include <fcntl.h>

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The capture init: /init of the capture initramfs (PID 1 in the capture kernel), the dump
- * targets it writes to, and what they share. */
+/* The capture init (PID 1 of the capture kernel), its dump targets and what they share. */
 #ifndef KD_INIT_H
 #define KD_INIT_H
 

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The local filesystem target, and the dump directory that it and the nfs target fill:
- * <path>/<host>-<date-time>/ with the dump, its manifest, the log and the summary. */
+/* The local filesystem target and the dump directory it (and nfs) fills. */
 #include "kdump/dump/dump.h"
 #include "kdump/init/init.h"
 #include "vmcore/vmcore.h"
@@ -250,7 +249,8 @@ int kd_init_dump_dir(const struct kd_initconf *c, const char *vmcore, const char
 	if (kd_init_want_verify(c, remote)) {
 		r = verify_dump(dir, c->flat ? "vmcore.flat" : "vmcore", err);
 		if (r < 0) {
-			save_extras(dirfd, vmcore); /* .incomplete stays; the failure action follows */
+			/* .incomplete stays; the failure action follows */
+			save_extras(dirfd, vmcore);
 			return r;
 		}
 	}

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The nfs target: the export mounted with the kernel NFS client (mount(2), no mount.nfs),
- * then the dump directory on it. */
+/* The nfs target: the export mounted with the kernel NFS client, then the dump directory. */
 #include "kdump/init/init.h"
 
 #include <arpa/inet.h>

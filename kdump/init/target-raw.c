@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The raw target: the flattened stream written onto a block device; `kdump savecore` turns it
- * into a dump file at the next boot. */
+/* The raw target: the flattened stream onto a block device, for `kdump savecore`. */
 #include "kdump/init/init.h"
 
 #include <fcntl.h>

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The ssh target: the flattened dump piped into ssh (hashed on its way with verify), then the
- * log and the summary, then the server's check and the rename into place. */
+/* The ssh target: the flattened dump, its manifest and the extras streamed into ssh. */
 #include "kdump/dump/dump.h"
 #include "kdump/init/init.h"
 
@@ -138,7 +137,8 @@ int kd_init_target_ssh(const struct kd_initconf *c, const char *vmcore, struct k
 		if (xf.err.code)
 			kd_warn("%s", xf.err.msg);
 		else
-			kd_warn("%s not written: %s", kd_extras[i].file, fc ? e2.msg : "out of memory");
+			kd_warn("%s not written: %s", kd_extras[i].file,
+				fc ? e2.msg : "out of memory");
 	}
 	if (verify) {
 		/* The server hashes what it stored; only a match is renamed to vmcore.flat. */

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The choice of target: one function per kind, the network brought up first for ssh and nfs,
- * and what the targets share (the dump's name, whether to read it back). */
+/* The choice of target, the network for ssh and nfs, and what the targets share. */
 #include "kdump/init/init.h"
 #include "kdump/dump/dump.h"
 #include "kdump/net.h"
