@@ -257,9 +257,9 @@ struct kd_capture_result {
 /*
  * Captures a->input into a->output (created 0600; with opts.flatten, a flattened stream to
  * a->flat_fd), then writes its manifest output.sha256, also for an incomplete dump. A failure
- * before anything usable was written removes the new output. Returns 0 when the dump and its
- * manifest are written; else -errno with the capture's own error in err, or for a complete
- * dump the manifest's. *res is filled also on failure.
+ * before anything usable was written removes a new output (one being resumed is left as it
+ * was). Returns 0 when the dump and its manifest are written; else -errno with the capture's
+ * own error in err, or for a complete dump the manifest's. *res is filled also on failure.
  */
 int kd_capture(const struct kd_capture_args *a, struct kd_capture_result *res,
 	       struct kd_err *err);
@@ -299,8 +299,9 @@ struct kd_reassemble_result {
  * Reads the flattened stream a->input (every record checked) and writes the kdump-compressed
  * or ELF dump it describes to a->output, byte for byte what the capture would have written
  * without flattening (as makedumpfile -R), then opens the result to check it is a dump. A
- * stream cut short leaves its dump marked incomplete (-EBADMSG, res->incomplete); other
- * failures remove the output. *res is filled also on failure.
+ * stream cut short leaves its dump marked incomplete (-EBADMSG, res->incomplete); the output
+ * of a stream that fails otherwise is removed (res->removed). *res is filled also on
+ * failure.
  */
 int kd_reassemble(const struct kd_reassemble_args *a, struct kd_reassemble_result *res,
 		  struct kd_err *err);
