@@ -102,7 +102,7 @@ static int run_hook(const char *path, const char *arg)
 	return 256 + WTERMSIG(st);
 }
 
-_Noreturn static void final_action(enum kd_final_action a)
+static _Noreturn void final_action(enum kd_final_action a)
 {
 	static const int how[] = { [KD_FINAL_POWEROFF] = RB_POWER_OFF,
 				   [KD_FINAL_REBOOT] = RB_AUTOBOOT,
