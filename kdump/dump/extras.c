@@ -44,7 +44,7 @@ static int write_summary(const char *vmcore, int fd, enum kd_summary_format fmt,
 	if (r < 0)
 		kd_err_sys(err, r, "cannot write the summary");
 	else if (!kd_summary_has_vmcoreinfo(s))
-		r = kd_err_set(err, -ENODATA, "%s", kd_summary_warning(s, 0));
+		r = kd_err_set(err, -ENODATA, "%s", kd_summary_warning(s, 0) ?: "no VMCOREINFO");
 	kd_summary_destroy(s);
 	return r;
 }

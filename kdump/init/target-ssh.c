@@ -65,7 +65,7 @@ static int stream_failed(struct kd_err *err, const struct capture_feed *f, int r
 {
 	char ssh[sizeof(err->msg)];
 
-	if (!f->err.code)
+	if (!f->err.code || !err)
 		return r;
 	snprintf(ssh, sizeof(ssh), "%s", err->msg);
 	return kd_err_set(err, f->err.code, "%s (ssh: %s)", f->err.msg, ssh);
