@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What the front end shares: where an operation reports; running a command in-process. */
+/* What the front end's operations share: where they report (their commands print it). */
 #ifndef KD_FRONTEND_H
 #define KD_FRONTEND_H
 
-#include "kdump/command.h"
+#include "base/base.h"
 
 /*
  * Where a front-end operation reports: the lines its command prints on standard output, and
@@ -60,15 +60,5 @@ static inline KD_PRINTF(3, 4) void kd_report_log(const struct kd_report *r, enum
 	r->log(r->ctx, lvl, msg ? msg : fmt);
 	free(msg);
 }
-
-/* The registered command called name ("capture", "kexec load"), or NULL. */
-const struct kd_command *kd_find_command(const char *name);
-
-/*
- * Runs command name in-process with argv (NULL-terminated, argv[0] the command name) and its
- * standard output sent to out_fd when out_fd >= 0. Returns its exit status, -ENOSYS when this
- * binary has no such command.
- */
-int kd_run_command(const char *name, char **argv, int out_fd);
 
 #endif

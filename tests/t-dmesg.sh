@@ -112,7 +112,8 @@ head -c 65536 "$v" >"$t/trunc"
 "$KDUMP" dmesg "$t/missing" 2>/dev/null; [ $? = 1 ] || fail "missing file: want exit 1"
 
 # Command line.
-"$KDUMP" dmesg --help | grep -q '^SYNOPSIS' || fail "--help lacks SYNOPSIS"
+"$KDUMP" dmesg --help >"$t/help" && grep -q '^Usage: kdump dmesg .*OUTFILE' "$t/help" &&
+	grep -q -- '--caller' "$t/help" && grep -q '^See kdump(8)' "$t/help" || fail "--help: $(cat "$t/help")"
 "$KDUMP" dmesg 2>/dev/null; [ $? = 2 ] || fail "no argument: want exit 2"
 "$KDUMP" dmesg --bogus "$v" 2>/dev/null; [ $? = 2 ] || fail "bad option: want exit 2"
 "$KDUMP" dmesg "$v" a b 2>/dev/null; [ $? = 2 ] || fail "3 arguments: want exit 2"

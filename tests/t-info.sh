@@ -88,5 +88,6 @@ grep -q "$t/noinfo.vmcore has no VMCOREINFO" "$t/err" || fail "noinfo: $(cat "$t
 grep -q 'Panic message:   unknown' "$t/txt" && grep -q 'count_bits 60' "$t/err" || fail "badring"
 "$KDUMP" info "$t/missing" 2>/dev/null; [ $? = 1 ] || fail "missing file: want exit 1"
 "$KDUMP" info 2>/dev/null; [ $? = 2 ] || fail "no argument: want exit 2"
-"$KDUMP" info --help | grep -q '^EXIT STATUS' || fail "--help"
+"$KDUMP" info --help >"$t/help" && grep -q '^Usage: kdump info \[--json\]' "$t/help" &&
+	grep -q '^Exit status: 0 ' "$t/help" && grep -q '^See kdump(8)' "$t/help" || fail "--help: $(cat "$t/help")"
 echo "kdump info: bad input and usage behave"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Tests of dump manifests: SHA-256 vectors, the text format, verify on flipped and cut files. */
 #include "testutil.h"
-#include "kdump/manifest.h"
+#include "kdump/dump/dump.h"
 #include "base/sha256.h"
 
 #include <fcntl.h>

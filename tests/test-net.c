@@ -2,11 +2,11 @@
 /* Tests of the networked targets: rtnetlink requests, the DT_NEEDED closure, ssh's argv and
  * remote commands (quoting run through a real shell), the pipe into ssh, NFS options. */
 #include "testutil.h"
-#include "kdump/initramfs/initramfs.h"
 #include "conf/conf.h"
-#include "kdump/manifest.h"
+#include "kdump/dump/dump.h"
+#include "kdump/init/init.h"
+#include "kdump/initramfs/initramfs.h"
 #include "kdump/sys/sys.h"
-#include "kdump/target-net.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

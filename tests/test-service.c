@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit tests of the service's pieces: superblock probing (UUID=/LABEL=), dump listing,
  * retention, info.json fields, space bounds, and the init settings the service writes. */
-#include "kdump/sys/sys.h"
-#include "kdump/dumps.h"
 #include "conf/conf.h"
+#include "kdump/dump/dump.h"
+#include "kdump/sys/sys.h"
 #include "testutil.h"
 
 #include <fcntl.h>

@@ -12,29 +12,6 @@
 #define FLAT_SIGNATURE "makedumpfile"
 #define SAVED_SIGNATURE "kdump-savecore"
 
-static int save_extras(int dirfd, const char *vmcore, const struct kd_report *r)
-{
-	static const struct {
-		const char *cmd, *opt, *file;
-	} x[] = { { "dmesg", NULL, "dmesg.txt" }, { "info", NULL, "info.txt" },
-		  { "info", "--json", "info.json" } };
-
-	for (size_t i = 0; i < KD_ARRAY_SIZE(x); i++) {
-		char *argv[4] = { (char *)x[i].cmd };
-		int a = 1;
-		_cleanup_close_ int fd = -1;
-		if (x[i].opt)
-			argv[a++] = (char *)x[i].opt;
-		argv[a] = (char *)vmcore;
-		if (!kd_find_command(x[i].cmd))
-			continue;
-		fd = openat(dirfd, x[i].file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (fd < 0 || kd_run_command(x[i].cmd, argv, fd) != 0)
-			kd_report_log(r, KD_LOG_WARN, "%s: not written completely", x[i].file);
-	}
-	return 0;
-}
-
 /* The raw target of c as a device spec ("/dev/vdc", "PARTLABEL=crash"). */
 static char *raw_spec(const struct conf *c)
 {
@@ -54,7 +31,8 @@ static int save(const struct kd_host *h, const struct conf *c, const char *dev, 
 	_cleanup_free_ char *top = NULL, *dir = NULL, *vmcore = NULL;
 	_cleanup_close_ int fd = -1, dirfd = -1, marker = -1;
 	char sig[16] = "", name[160];
-	char *argv[5];
+	struct kd_reassemble_result res = { 0 };
+	struct kd_err xerr = { 0 };
 	int rc, ret;
 
 	fd = open(dev, O_RDWR | O_CLOEXEC);
@@ -70,9 +48,6 @@ static int save(const struct kd_host *h, const struct conf *c, const char *dev, 
 		kd_report_printf(r, "kdump savecore: %s: no flattened dump on it\n", dev);
 		return 0;
 	}
-	if (!kd_find_command("reassemble"))
-		return kd_err_set(err, -ENOSYS, "%s holds a dump, but this kdump has no "
-				  "'reassemble' command", dev);
 	top = kd_path_at(h->root, c->path);
 	if (!top)
 		return kd_err_set(err, -ENOMEM, "out of memory");
@@ -94,21 +69,24 @@ static int save(const struct kd_host *h, const struct conf *c, const char *dev, 
 	ret = kd_dump_dir_begin(dir, &dirfd, &marker, err);
 	if (ret < 0)
 		return ret;
-	argv[0] = (char *)"reassemble";
-	argv[1] = (char *)dev;
-	argv[2] = vmcore;
-	argv[3] = NULL;
 	{
+		struct kd_reassemble_args ra = { .input = dev, .output = vmcore };
 		mode_t old = umask(077);
-		rc = kd_run_command("reassemble", argv, -1);
+		rc = kd_reassemble(&ra, &res, err);
 		umask(old);
 	}
-	if (rc != KD_EXIT_OK && rc != KD_EXIT_INCOMPLETE)
-		return kd_err_set(err, -EIO, "kdump reassemble %s %s failed (exit %d); the device "
-				  "is left as it was", dev, vmcore, rc);
+	if (rc < 0 && !res.incomplete) {
+		kd_err_prefix(err, "%s not saved (the device is left as it was)", dev);
+		return rc;
+	}
+	if (rc < 0) { /* a cut stream: the dump is kept, marked incomplete */
+		kd_report_log(r, KD_LOG_WARN, "%s", err->msg);
+		kd_err_clear(err);
+	}
 	chmod(vmcore, 0600);
-	save_extras(dirfd, vmcore, r);
-	if (rc == KD_EXIT_OK && unlinkat(dirfd, KD_INCOMPLETE_MARKER, 0) < 0)
+	if (kd_write_extras(dirfd, vmcore, &xerr) < 0)
+		kd_report_log(r, KD_LOG_WARN, "%s", xerr.msg);
+	if (!res.incomplete && unlinkat(dirfd, KD_INCOMPLETE_MARKER, 0) < 0)
 		return kd_err_sys(err, -errno, "cannot remove %s/" KD_INCOMPLETE_MARKER, dir);
 	fsync(dirfd);
 	/* Consumed: the signature is overwritten, the rest of the stream stays for forensics. */
@@ -117,7 +95,7 @@ static int save(const struct kd_host *h, const struct conf *c, const char *dev, 
 	if (kd_pwrite_all(fd, sig, sizeof(sig), 0) < 0 || fsync(fd) < 0)
 		return kd_err_sys(err, -errno, "%s: cannot mark the dump as saved", dev);
 	kd_report_printf(r, "kdump savecore: %s -> %s%s\n", dev, vmcore,
-			 rc == KD_EXIT_INCOMPLETE ? " (INCOMPLETE: the stream was cut short)" : "");
+			 res.incomplete ? " (INCOMPLETE: the stream was cut short)" : "");
 	if (c->keep) {
 		unsigned removed = 0;
 		struct kd_err e2 = { 0 };
@@ -127,7 +105,7 @@ static int save(const struct kd_host *h, const struct conf *c, const char *dev, 
 			kd_report_log(r, KD_LOG_INFO, "keep %u: %u older dump(s) removed", c->keep,
 				      removed);
 	}
-	*ret_incomplete = rc == KD_EXIT_INCOMPLETE;
+	*ret_incomplete = res.incomplete;
 	return 1;
 }
 

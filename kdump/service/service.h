@@ -4,7 +4,7 @@
 #define KD_SERVICE_H
 
 #include "base/base.h"
-#include "kdump/dumps.h"
+#include "kdump/dump/dump.h"
 
 struct conf;
 struct kd_host;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Fuzz target: the dump manifest parser (DUMPFILE.sha256), with a format/parse round trip. */
 #include "fuzz-util.h"
-#include "kdump/manifest.h"
+#include "kdump/dump/dump.h"
 
 #define T "fuzz-manifest"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Dump integrity manifests: compute, write, parse and verify DUMP.sha256 (see manifest.h). */
-#include "kdump/manifest.h"
+/* Dump integrity manifests: compute, write, parse and verify DUMP.sha256 (see dump.h). */
+#include "kdump/dump/dump.h"
 #include "base/sha256.h"
 
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Dump directories: listing with their info.json summary, retention, naming, space needed. */
-#include "kdump/dumps.h"
+#include "kdump/dump/dump.h"
 
 #include <ctype.h>
 #include <dirent.h>
