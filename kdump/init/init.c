@@ -21,19 +21,6 @@ static void log_error(const struct kd_err *err)
 	kd_error("%s", err->msg[0] ? err->msg : strerror(-err->code));
 }
 
-double kd_init_uptime(void)
-{
-	char buf[64] = "";
-	int fd = open("/proc/uptime", O_RDONLY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		ssize_t n = read(fd, buf, sizeof(buf) - 1);
-		buf[n > 0 ? n : 0] = '\0';
-		close(fd);
-	}
-	return strtod(buf, NULL);
-}
-
 static void mount_one(const char *src, const char *dir, const char *type, const char *opts)
 {
 	mkdir(dir, 0755);

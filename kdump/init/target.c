@@ -1,27 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The choice of target, the network for ssh and nfs, and what the targets share. */
+/* The choice of target, and the network for the ssh and nfs targets. */
 #include "kdump/init/init.h"
 #include "kdump/dump/dump.h"
 #include "kdump/sys/sys.h"
 
 #include <arpa/inet.h>
-#include <time.h>
-
-void kd_init_dump_name(const struct conf_init *c, char *buf, size_t len)
-{
-	char host[65] = "";
-
-	if (c->hostname[0])
-		snprintf(host, sizeof(host), "%s", c->hostname);
-	else if (gethostname(host, sizeof(host) - 1) < 0)
-		host[0] = '\0';
-	kd_dump_dir_name(host, time(NULL), buf, len);
-}
-
-bool kd_init_want_verify(const struct conf_init *c, bool remote)
-{
-	return c->verify == CONF_VERIFY_YES || (c->verify == CONF_VERIFY_AUTO && remote);
-}
 
 static int start_network(const struct conf_init *c, struct kd_err *err)
 {
