@@ -81,6 +81,8 @@ static void print_json(const struct kd_status *s)
 		kd_json_null(&j, "loaded");
 	else
 		kd_json_bool(&j, "loaded", si->crash_loaded == 1);
+	kd_json_string(&j, "loaded_by", si->crash_loaded != 1 ? NULL
+					 : s->armed_by_other ? s->armed_by : "kdump");
 	kd_json_bool(&j, "crash_hotplug", s->crash_hotplug);
 	kd_json_string(&j, "release", si->release);
 	kd_json_string(&j, "kernel", p->kernel);
@@ -125,11 +127,15 @@ static void print_text(const struct kd_status *s)
 	const struct kd_dump *last = s->last;
 	char b1[32], b2[32];
 
-	printf("capture kernel:  %s%s\n",
-	       si->crash_loaded == 1   ? "loaded (armed)"
-	       : si->crash_loaded == 0 ? "NOT loaded (kdump start)"
-				       : "unknown (no /sys/kernel/kexec_crash_loaded)",
-	       s->crash_hotplug ? "; the kernel updates it on CPU/memory hotplug" : "");
+	if (s->armed_by_other)
+		printf("capture kernel:  loaded by %s, not by kdump (kdump start replaces it)\n",
+		       s->armed_by);
+	else
+		printf("capture kernel:  %s%s\n",
+		       si->crash_loaded == 1   ? "loaded (armed)"
+		       : si->crash_loaded == 0 ? "NOT loaded (kdump start)"
+					       : "unknown (no /sys/kernel/kexec_crash_loaded)",
+		       s->crash_hotplug ? "; the kernel updates it on CPU/memory hotplug" : "");
 	if (!si->n_crash)
 		printf("reservation:     none (kdump estimate; kdump crashkernel --set)\n");
 	for (size_t i = 0; i < si->n_crash; i++)

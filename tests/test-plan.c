@@ -514,6 +514,35 @@ static void test_load_unload(void **state)
 	free(out);
 }
 
+/* Who armed the capture kernel: kdump's mark, else the tool the root holds. */
+static void test_owner(void **state)
+{
+	const char *root = make_root("owner");
+	struct kd_status *s = NULL;
+	struct kd_svc_args a = args(root);
+	struct kd_err err = { 0 };
+	char who[128];
+
+	assert_false(kd_armed_by_other(root, 0, who, sizeof(who))); /* nothing loaded */
+	assert_true(kd_armed_by_other(root, 1, who, sizeof(who)));
+	assert_non_null(strstr(who, "another program"));
+	put(root, "usr/sbin/kdump-config", "#!/bin/sh\n");
+	assert_true(kd_armed_by_other(root, 1, who, sizeof(who)));
+	assert_string_equal(who, "kdump-tools (kdump-config, kdump-tools.service)");
+	/* status says so (the root's kexec_crash_loaded is 1) */
+	conf(root, "path /var/crash\n");
+	if (kd_status_create(&a, &s, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_true(s->armed_by_other);
+	assert_string_equal(s->armed_by, who);
+	kd_status_destroy(s);
+	/* kdump's own load is marked, and the mark goes with an unload */
+	assert_int_equal(kd_armed_mark(root, "/boot/vmlinuz-" REL, &err), 0);
+	assert_false(kd_armed_by_other(root, 1, who, sizeof(who)));
+	kd_armed_clear(root);
+	assert_true(kd_armed_by_other(root, 1, who, sizeof(who)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_start_steps),
 		cmocka_unit_test(test_load_unload),
+		cmocka_unit_test(test_owner),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -153,7 +153,12 @@ static int load(const struct kd_load_args *a, struct loader_sysinfo *si, struct 
 		if (kd_report_out(a->report))
 			loader_plan_print(plan, si, kd_report_out(a->report));
 	} else if (rc >= 0) {
-		if (!a->kexec && si->crash_loaded == 1)
+		char who[128];
+		if (!a->kexec && kd_armed_by_other(si->root, si->crash_loaded, who, sizeof(who)))
+			kd_report_log(a->report, KD_LOG_WARN, "a capture kernel loaded by %s is "
+				      "replaced by kdump's; disable that tool, or it loads its own "
+				      "again at its next start", who);
+		else if (!a->kexec && si->crash_loaded == 1)
 			kd_report_log(a->report, KD_LOG_INFO, "replacing the capture kernel already "
 				      "loaded");
 		if (a->file_load) {
@@ -164,6 +169,12 @@ static int load(const struct kd_load_args *a, struct loader_sysinfo *si, struct 
 		}
 		if (rc >= 0)
 			report_loaded(plan, path, a);
+		if (rc >= 0 && !a->kexec) {
+			struct kd_err merr = { 0 };
+			if (kd_armed_mark(si->root, plan->kernel_path, &merr) < 0)
+				kd_report_log(a->report, KD_LOG_WARN, "%s (kdump status cannot tell "
+					      "that kdump armed it)", merr.msg);
+		}
 	}
 	loader_plan_destroy(plan);
 	return rc;
@@ -192,6 +203,8 @@ int kd_unload(bool kexec, const struct loader_sys *sys, const struct kd_report *
 
 	if (rc < 0)
 		return rc;
+	if (!kexec && !sys)
+		kd_armed_clear(NULL);
 	kd_report_printf(r, "kdump: %s unloaded\n", kexec ? "kexec kernel" : "capture kernel");
 	return 0;
 }

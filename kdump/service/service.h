@@ -57,6 +57,22 @@ int kd_unload(bool kexec, const struct loader_sys *sys, const struct kd_report *
 /* Reboots into the staged kexec kernel; returns only on failure (nothing staged, refused). */
 int kd_kexec_exec(const struct loader_sys *sys, struct kd_err *err);
 
+/* ---- who armed the capture kernel (owner.c) ---------------------------------------------------- */
+
+/* kdump's mark of a capture kernel it loaded; /run goes at reboot, as the load does. */
+#define KD_ARMED_MARK "/run/kdump/armed"
+
+/* Writes the mark under root (NULL or "/": the live system) for the kernel just loaded. */
+int kd_armed_mark(const char *root, const char *kernel, struct kd_err *err);
+/* Removes the mark (the capture kernel was unloaded). */
+void kd_armed_clear(const char *root);
+/*
+ * True when a capture kernel is loaded (crash_loaded 1) without kdump's mark: then buf names
+ * who else armed it, as far as the files under root tell (kdump-tools, kdump-utils, or
+ * "another program").
+ */
+bool kd_armed_by_other(const char *root, int crash_loaded, char *buf, size_t len);
+
 /* ---- kdump.conf for the service (config.c) ---------------------------------------------------- */
 
 /*
@@ -182,6 +198,8 @@ int kd_svc_restart(const struct kd_svc_args *a, struct kd_err *err);
 struct kd_status {
 	struct kd_plan *plan;
 	bool crash_hotplug;		/* the kernel updates the loaded kernel on hotplug */
+	bool armed_by_other;		/* loaded, but not by kdump: armed_by says who */
+	char armed_by[128];
 	struct kd_dump_list dumps;	/* under plan->dump_dir */
 	const struct kd_dump *last;	/* the newest, or NULL */
 };

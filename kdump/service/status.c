@@ -29,6 +29,8 @@ int kd_status_create(const struct kd_svc_args *a, struct kd_status **ret, struct
 	if (kd_read_file_at(s->plan->host->root, "/sys/devices/system/cpu/crash_hotplug", 64,
 			    &hotplug, NULL, NULL) == 0)
 		s->crash_hotplug = hotplug[0] == '1';
+	s->armed_by_other = kd_armed_by_other(s->plan->host->root, s->plan->si->crash_loaded,
+					      s->armed_by, sizeof(s->armed_by));
 	if (s->plan->dump_dir && kd_dumps_list(s->plan->dump_dir, &s->dumps, NULL) == 0 &&
 	    s->dumps.n)
 		s->last = &s->dumps.v[s->dumps.n - 1];
