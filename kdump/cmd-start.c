@@ -19,7 +19,8 @@ static void help(const char *cmd)
 		return;
 	}
 	printf("Usage: kdump %s [--config FILE] [--root DIR] [--kernel K] [--kdump BIN]\n"
-	       "                [--module NAME]... [--rebuild] [--dry-run]\n\n"
+	       "                [--module NAME]... [--rebuild] [--dry-run]\n"
+	       "       kdump start --build-only [--release REL] [OPTIONS]\n\n"
 	       "%s\n\n"
 	       "Options:\n"
 	       "      --config FILE   kdump.conf (default /etc/kdump.conf, under --root)\n"
@@ -29,6 +30,8 @@ static void help(const char *cmd)
 	       "      --module NAME   a module for the target's disk; repeatable (at most %d)\n"
 	       "      --rebuild       rebuild the initramfs whatever its stamp says\n"
 	       "      --dry-run       build the initramfs if needed, then plan the load\n"
+	       "      --build-only    only bring the capture initramfs up to date; load nothing\n"
+	       "      --release REL   the kernel release to build for (default: the running one)\n"
 	       "  -h, --help          this help\n\n"
 	       "Exit status: 0 armed (or planned), 1 failure, 2 usage error.\n"
 	       "See kdump(8).\n",
@@ -43,7 +46,8 @@ static void help(const char *cmd)
 /* Returns 0, -1 after --help, or a usage error's exit status. */
 static int parse_argv(int argc, char **argv, const char *cmd, struct kd_svc_args *a)
 {
-	enum { OPT_ROOT = 256, OPT_CONFIG, OPT_KDUMP, OPT_KERNEL, OPT_MODULE, OPT_DRY, OPT_REBUILD };
+	enum { OPT_ROOT = 256, OPT_CONFIG, OPT_KDUMP, OPT_KERNEL, OPT_MODULE, OPT_DRY, OPT_REBUILD,
+	       OPT_BUILD_ONLY, OPT_RELEASE };
 	static const struct option all[] = {
 		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "sysroot", required_argument, NULL, OPT_ROOT },
@@ -53,6 +57,8 @@ static int parse_argv(int argc, char **argv, const char *cmd, struct kd_svc_args
 		{ "module", required_argument, NULL, OPT_MODULE },
 		{ "rebuild", no_argument, NULL, OPT_REBUILD },
 		{ "dry-run", no_argument, NULL, OPT_DRY },
+		{ "build-only", no_argument, NULL, OPT_BUILD_ONLY },
+		{ "release", required_argument, NULL, OPT_RELEASE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -90,6 +96,15 @@ static int parse_argv(int argc, char **argv, const char *cmd, struct kd_svc_args
 		case OPT_DRY:
 			a->dry_run = true;
 			break;
+		case OPT_BUILD_ONLY:
+			a->build_only = true;
+			break;
+		case OPT_RELEASE:
+			if (!optarg[0] || strchr(optarg, '/') || strlen(optarg) > 128)
+				return kd_usage_error(cmd, "--release wants a kernel release such as "
+						      "6.1.0-56-amd64");
+			a->release = optarg;
+			break;
 		case 'h':
 			help(cmd);
 			return -1;
@@ -99,6 +114,11 @@ static int parse_argv(int argc, char **argv, const char *cmd, struct kd_svc_args
 	}
 	if (optind < argc)
 		return kd_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if ((a->build_only || a->release) && strcmp(cmd, "start") != 0)
+		return kd_usage_error(cmd, "--build-only and --release are start's options");
+	if (a->release && !a->build_only)
+		return kd_usage_error(cmd, "--release needs --build-only: only the running kernel's "
+				      "capture kernel is armed");
 	return 0;
 }
 

@@ -30,6 +30,20 @@ for m in usr/share/man/man8/kdump.8.gz usr/share/man/man5/kdump.conf.5.gz; do
 	[ -f "$t/root/$m" ] || fail "$m missing"
 done
 grep -qx /etc/kdump.conf "$t/ctl/conffiles" || fail "/etc/kdump.conf is not a conffile"
+for h in postinst.d postrm.d; do
+	[ -x "$t/root/etc/kernel/$h/kdump" ] || fail "no kernel hook /etc/kernel/$h/kdump"
+	grep -qx "/etc/kernel/$h/kdump" "$t/ctl/conffiles" || fail "/etc/kernel/$h/kdump is not a conffile"
+done
+grep -q 'kdump start --build-only --release "$version"' "$t/root/etc/kernel/postinst.d/kdump" ||
+	fail "the postinst hook does not build the new kernel's capture initramfs"
+# The postrm hook removes a removed kernel's image and stamp, and nothing else.
+mkdir -p "$t/hook/var/lib/kdump"
+touch "$t/hook/var/lib/kdump/initrd.img-9.9" "$t/hook/var/lib/kdump/initrd.img-9.9.stamp" \
+	"$t/hook/var/lib/kdump/initrd.img-9.8"
+sed "s|/var/lib/kdump|$t/hook/var/lib/kdump|g" "$t/root/etc/kernel/postrm.d/kdump" >"$t/postrm"
+sh "$t/postrm" 9.9 /boot/vmlinuz-9.9 || fail "postrm hook failed"
+[ ! -e "$t/hook/var/lib/kdump/initrd.img-9.9" ] && [ ! -e "$t/hook/var/lib/kdump/initrd.img-9.9.stamp" ] &&
+	[ -e "$t/hook/var/lib/kdump/initrd.img-9.8" ] || fail "postrm hook removed the wrong files"
 grep -q 'deb-systemd-helper.*enable.*kdump.service\|enable.*kdump.service' "$t/ctl/postinst" ||
 	fail "postinst does not enable kdump.service"
 dpkg-deb -f "$deb" Conflicts | grep -qw kdump-tools || fail "no Conflicts: kdump-tools"

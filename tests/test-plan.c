@@ -514,6 +514,36 @@ static void test_load_unload(void **state)
 	free(out);
 }
 
+/* The kernel hooks' start --build-only --release: no reservation needed, that release's
+ * image, nothing loaded. */
+static void test_build_only(void **state)
+{
+	const char *root = make_root("buildonly");
+	struct kd_svc_args a = args(root);
+	struct kd_err err = { 0 };
+
+	put(root, "proc/iomem", "00100000-3fffffff : System RAM\n"); /* no reservation */
+	put(root, "boot/vmlinuz-7.0.0-next", "another kernel\n");
+	conf(root, "path /var/crash\nforce_no_rebuild 1\n");
+	a.build_only = true;
+	a.release = "7.0.0-next";
+	/* It got past the reservation, to that release's image (force_no_rebuild: not there). */
+	assert_int_equal(kd_svc_start(&a, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "/var/lib/kdump/initrd.img-7.0.0-next: build it"));
+	/* A release whose kernel is not installed is named. */
+	a.release = "7.0.0-gone";
+	kd_err_clear(&err);
+	assert_int_equal(kd_svc_start(&a, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "no kernel "));
+	assert_non_null(strstr(err.msg, "/boot/vmlinuz-7.0.0-gone"));
+	/* Without build_only the missing reservation stops start, as always. */
+	a.build_only = false;
+	a.release = NULL;
+	kd_err_clear(&err);
+	assert_int_equal(kd_svc_start(&a, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "no crash kernel reservation"));
+}
+
 /* Who armed the capture kernel: kdump's mark, else the tool the root holds. */
 static void test_owner(void **state)
 {
@@ -554,6 +584,7 @@ int main(void)
 		cmocka_unit_test(test_start_steps),
 		cmocka_unit_test(test_load_unload),
 		cmocka_unit_test(test_owner),
+		cmocka_unit_test(test_build_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

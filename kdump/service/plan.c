@@ -107,7 +107,7 @@ static char *kdump_binary(const struct kd_svc_args *a, enum kd_plan_for what, co
 static int plan_initramfs(struct kd_plan *p, const struct kd_svc_args *a, enum kd_plan_for what,
 			  struct kd_err *err)
 {
-	const char *release = p->si->release;
+	const char *release = p->release;
 	bool present;
 	struct stat st;
 
@@ -210,18 +210,19 @@ int kd_plan_create(const struct kd_svc_args *a, enum kd_plan_for what, struct kd
 		r = loader_sysinfo_read(p->host->real_root ? NULL : p->host->root, &p->si, err);
 	if (r < 0)
 		goto fail;
-	if (what == KD_PLAN_START && !p->si->n_crash && !p->si->iomem_zeroed) {
+	p->release = a->release ? a->release : p->si->release;
+	if (what == KD_PLAN_START && !a->build_only && !p->si->n_crash && !p->si->iomem_zeroed) {
 		r = kd_err_set(err, -ENOENT, "no crash kernel reservation (no \"Crash kernel\" in "
 			       "/proc/iomem): run `kdump estimate`, `kdump crashkernel --set`, "
 			       "update-grub, and reboot");
 		goto fail;
 	}
-	if (what == KD_PLAN_START && !p->si->release) {
+	if (what == KD_PLAN_START && !p->release) {
 		r = kd_err_set(err, -ENOENT, "cannot tell the running kernel's release");
 		goto fail;
 	}
 	c = p->conf;
-	if (p->si->release) {
+	if (p->release) {
 		r = plan_initramfs(p, a, what, err);
 		if (r < 0)
 			goto fail;

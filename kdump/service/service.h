@@ -98,6 +98,11 @@ struct kd_svc_args {
 	size_t n_modules;
 	bool rebuild;		/* rebuild the initramfs whatever the stamp says */
 	bool dry_run;		/* load --dry-run; savecore says what it would save */
+	/* start: only bring the capture initramfs of release (NULL: the running kernel's) up to
+	 * date, as the kernel packages' hooks do for a kernel just installed: no reservation
+	 * needed, no savecore, no dump report, nothing loaded. */
+	bool build_only;
+	const char *release;
 	/* The load plan status shows (the command line); NULL: loader_plan_create, which reads,
 	 * unpacks and hashes the whole kernel (tests give a stub). */
 	int (*load_plan)(const struct loader_sysinfo *si, const struct loader_opts *o,
@@ -130,6 +135,7 @@ enum kd_build {
 struct kd_plan {
 	struct kd_host *host;
 	struct loader_sysinfo *si;	/* the reservation, release, whether armed */
+	const char *release;		/* the capture kernel's: args' release, else si's */
 	struct conf *conf;		/* valid, or (status) the defaults */
 	bool conf_ok;
 	struct kd_err conf_err;		/* why not (status) */

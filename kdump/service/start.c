@@ -31,7 +31,7 @@ static int build_initramfs(const struct kd_plan *p, const struct kd_svc_args *a,
 	struct kd_initramfs_args ia = {
 		.root = p->host->root, .config = a->config ? a->config : CONF_DEFAULT_FILE,
 		.quiet_config = true, /* the plan reported its warnings */
-		.release = p->si->release, .kdump = a->kdump, .report = a->report,
+		.release = p->release, .kdump = a->kdump, .report = a->report,
 	};
 	int r;
 
@@ -89,6 +89,11 @@ int kd_svc_start(const struct kd_svc_args *a, struct kd_err *err)
 	r = kd_plan_create(a, KD_PLAN_START, &p, err);
 	if (r < 0)
 		return r;
+	if (a->build_only) {
+		r = p->kernel_errno ? kd_err_sys(err, p->kernel_errno, "no kernel %s", p->kernel)
+				    : initramfs(p, a, err);
+		goto out;
+	}
 	if (p->conf->target.kind == CONF_TARGET_RAW) {
 		struct kd_err serr = { 0 };
 		bool incomplete;
