@@ -3,25 +3,17 @@
 # Our dumps of the 6.1 fixture, judged by tools we did not write: makedumpfile (byte-identical
 # output, --dump-dmesg, -R, re-filtering) and libkdumpfile (every page equals the vmcore's).
 set -u
-KDUMP=${KDUMP:-build/kdump}
-FIX=${KD_FIXTURES:-build/fixtures}
-SHARED=${SHARED:-../shared}
+. "$(dirname "$0")/lib.sh"
 fx=x86_64-6.1-1G
 V=$FIX/$fx/vmcore.elf
 REF=$SHARED/fixtures/$fx
 
-skip() { echo "SKIP: $*"; exit 77; }
 [ -r "$V" ] || skip "$V missing (make fixtures)"
 [ -r "$REF/dmesg.txt" ] || skip "$REF missing (SHARED=)"
-command -v makedumpfile >/dev/null || skip "makedumpfile not installed (.ci/packages.d/peers)"
-/usr/bin/python3 -c 'import kdumpfile' 2>/dev/null || skip "python3-libkdumpfile not installed"
+need_cmd makedumpfile .ci/packages.d/peers
+need_py kdumpfile python3-libkdumpfile
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/kdpeers.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+tmpdir T
 mdf() { makedumpfile "$@" >"$T/mdf.log" 2>&1 || { cat "$T/mdf.log"; return 1; }; }
 secs() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN{printf "%.2f", e-s}'; }
 
@@ -144,5 +136,4 @@ EOF
 [ $? = 0 ] && ok "libkdumpfile reads every page of our dumps as the vmcore has it" ||
 	bad "libkdumpfile page comparison"
 
-echo "$fails failure(s)"
-[ $fails = 0 ]
+verdict

@@ -3,16 +3,14 @@
 # make install DESTDIR= PREFIX=: the binary, the unit and udev rule with their paths filled in,
 # the man pages, and a default config that an existing one is never replaced by.
 set -euo pipefail
-B=${KD_BUILD:-build}
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
+tmpdir t
 # The built binary, installed from a build directory of its own: make must neither rebuild
 # nor restamp $B (other tests run its kdump meanwhile, and a make without the build's flags,
 # e.g. SANITIZE=, would rebuild it with other ones).
 mkdir "$t/b" && cp "$B/kdump" "$t/b/kdump"
 install_kd() {
-	make -s --no-print-directory install B="$t/b" -o "$t/b/kdump" NO_DEPS=1 DESTDIR="$t" \
+	make -s -C "$top" --no-print-directory install B="$t/b" -o "$t/b/kdump" NO_DEPS=1 DESTDIR="$t" \
 		PREFIX=/opt/kd >/dev/null
 }
 install_kd
@@ -29,7 +27,7 @@ grep -qx 'ExecStart=/opt/kd/sbin/kdump start' "$unit" && grep -qx 'ExecStop=/opt
 grep -q 'RUN+="/usr/bin/systemctl --no-block try-restart kdump.service"' "$t/opt/kd/lib/udev/rules.d/98-kdump.rules" ||
 	fail "udev rule"
 "$t/opt/kd/sbin/kdump" config check --config "$t/etc/kdump.conf" >/dev/null 2>&1 ||
-	[ "$(id -u)" != 0 ] || fail "the installed default config is not valid"
+	! is_root || fail "the installed default config is not valid"
 # systemd's own checker, when there is one (the unit's commands pointed at /bin/true).
 if command -v systemd-analyze >/dev/null; then
 	sed 's|/opt/kd/sbin/kdump|/bin/true|' "$unit" >"$t/kdump.service"
