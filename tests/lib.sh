@@ -98,3 +98,20 @@ tmpdir() {
 # ---- reading files ----------------------------------------------------------------------------
 # u32 FILE OFFSET: the little-endian 32-bit value at OFFSET, in decimal.
 u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
+# peer_cut WHAT DUMP VMCORE [peer-pages.py options]: a dump cut short, judged by libkdumpfile
+# (tests/support/peer-pages.py): ok if it reads some sampled pages, all equal to the vmcore's,
+# and some are missing; else bad.
+peer_cut() {
+	local what=$1 dump=$2 vmcore=$3 r good lost
+	shift 3
+	if r=$(/usr/bin/python3 "$top/tests/support/peer-pages.py" "$dump" "$vmcore" "$@"); then
+		read -r good lost <<<"$r"
+		if [ "$good" -gt 0 ] && [ "$lost" -gt 0 ]; then
+			ok "$what: libkdumpfile reads the $good sampled pages written, $lost are missing"
+		else
+			bad "$what: libkdumpfile: $r"
+		fi
+	else
+		bad "$what: libkdumpfile cannot read the incomplete dump"
+	fi
+}
