@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# kdump: one flat Makefile. `make` builds build/kdump, `make check` runs every test.
+# kdump: one flat Makefile. `make` builds build/kdump, `make check` runs the tests (tiers below).
 #
 # Switches: SANITIZE=address,undefined  WERROR=1  CC=clang  V=1  STATIC=1 (static binary)
 #           SHARED=../shared (reference fixtures)  PREFIX=/usr/local  DESTDIR=
@@ -111,11 +111,17 @@ $(B)/kdump: $(call obj,$(FRONT_SRC)) $(ALL_LIBS) $(LIB_COMPAT)
 
 # ---- tests -----------------------------------------------------------------------------
 # tests/test-NAME.c: one cmocka binary per module, linked with tests/support/*.c.
-# tests/t-NAME.sh: shell/peer tests, run after the unit tests with KDUMP=build/kdump.
+# tests/t-NAME.sh: shell/peer tests (helpers in tests/lib.sh), run with KDUMP=build/kdump.
+# tests/t-vm-NAME.sh: QEMU crash cycles (scripts/vm-crash); the tiers below say which runs where.
 TEST_SRC := $(wildcard tests/test-*.c)
 TEST_BIN := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
 SUPPORT_SRC := $(wildcard tests/support/*.c)
-SHELL_TESTS := $(sort $(wildcard tests/t-*.sh))
+FAST_TESTS := $(filter-out tests/t-vm-%,$(sort $(wildcard tests/t-*.sh)))
+# The VM cycle of `make check`; those of `make check-vm`, one at a time (add new cycles here).
+VM_CHECK := tests/t-vm-cycle.sh
+VM_TESTS := tests/t-vm-corrupt.sh
+# What check-run runs after the unit tests (override it to run a few).
+SHELL_TESTS := $(FAST_TESTS) $(VM_CHECK)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(patsubst tests/tools/%.c,$(B)/tests/%,$(TOOL_SRC))
 
@@ -195,16 +201,30 @@ $(FIX)/%/out-d31.kdump:
 fixtures: $(FIX)/x86_64-6.1-1G/vmcore.elf $(FIX)/x86_64-6.12-1G/vmcore.elf \
 	$(FIX)/x86_64-6.12-1G/out-d31.kdump
 
+# Tiers. `make check`: the unit tests and the fast shell tests, N at a time (tests/run-tests:
+# N = KD_TEST_JOBS or nproc, longest first, logs in build/test-logs), with one VM crash cycle
+# beside them. `make check-vm`: the other VM cycles (VM_TESTS), one at a time. `make
+# check-sanitize`: the unit and fast shell tests again, built with AddressSanitizer + UBSan in
+# build/san (no VM cycle: it boots a static kdump, which is not sanitized). `make e2e`: the
+# matrix. CI (.ci/run) runs check, check-vm and check-sanitize.
 check: deps
 	$(Q)$(MAKE) --no-print-directory check-run
-# The same tests built with AddressSanitizer + UBSan in build/san (CI runs both passes).
-# The VM cycle is left out here: it boots a static kdump, which is not sanitized.
-SAN_SKIP := tests/t-vm-cycle.sh tests/t-vm-corrupt.sh
+check-vm: deps
+	$(Q)$(MAKE) --no-print-directory SHELL_TESTS="$(VM_TESTS)" TEST_BIN= check-run
 check-sanitize: deps
 	$(Q)$(MAKE) --no-print-directory B=$(B)/san SANITIZE=address,undefined FIX=$(abspath $(FIX)) \
-		SHELL_TESTS="$(filter-out $(SAN_SKIP),$(SHELL_TESTS))" check-run
-check-run: tests fixtures
+		SHELL_TESTS="$(filter-out $(SAN_SKIP),$(FAST_TESTS))" check-run
+# Not in the sanitizer pass: t-deb builds the package with the packaging's own flags.
+SAN_SKIP := tests/t-deb.sh
+# The static kdump that the VM cycles boot as the capture init (built before the tests start,
+# not beside them; scripts/vm-crash takes it from KDUMP_STATIC).
+VM_STATIC := $(B)/static/kdump
+vm-static:
+	$(Q)$(MAKE) --no-print-directory $(if $(Q),-s) STATIC=1 SANITIZE= B=$(B)/static $(VM_STATIC)
+RUN_VM := $(filter tests/t-vm-%,$(SHELL_TESTS))
+check-run: tests fixtures $(if $(RUN_VM),vm-static)
 	$(Q)KDUMP=$(B)/kdump KD_BUILD=$(B) KD_FIXTURES=$(FIX) SHARED=$(SHARED) \
+		$(if $(RUN_VM),KDUMP_STATIC=$(abspath $(VM_STATIC))) \
 		tests/run-tests $(TEST_BIN) $(SHELL_TESTS)
 
 # ---- the main job ------------------------------------------------------------------------
@@ -235,14 +255,16 @@ SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 SYSTEMCTL ?= /usr/bin/systemctl
 # The installed kdump is static whatever the build: `kdump start` makes it the capture
-# initramfs's /init, which has no shared libraries.
+# initramfs's /init, which has no shared libraries. INSTALL_BIN=FILE installs FILE instead
+# (tests: a static binary built already).
 ifeq ($(STATIC),1)
-INSTALL_BIN := $(B)/kdump
-install-bin: $(B)/kdump
+INSTALL_BIN ?= $(B)/kdump
 else
-INSTALL_BIN := $(B)/static/kdump
-install-bin:
-	$(Q)$(MAKE) --no-print-directory B=$(B)/static STATIC=1 NO_DEPS=1 $(B)/static/kdump
+INSTALL_BIN ?= $(B)/static/kdump
+endif
+install-bin: $(if $(filter $(B)/kdump,$(INSTALL_BIN)),$(B)/kdump)
+ifeq ($(INSTALL_BIN),$(B)/static/kdump)
+	$(Q)$(MAKE) --no-print-directory B=$(B)/static STATIC=1 SANITIZE= NO_DEPS=1 $(B)/static/kdump
 endif
 install: install-bin
 	install -D -m 0755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/sbin/kdump
@@ -276,7 +298,8 @@ endif
 clean:
 	rm -rf $(B)
 
-.PHONY: fuzz fuzz-build bench all build-deps deps tests check check-run fixtures demo demo-run install install-bin deb clean
+.PHONY: fuzz fuzz-build bench all build-deps deps tests check check-run check-vm \
+	check-sanitize vm-static fixtures demo demo-run install install-bin deb clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

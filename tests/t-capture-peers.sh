@@ -3,25 +3,17 @@
 # Our dumps of the 6.1 fixture, judged by tools we did not write: makedumpfile (byte-identical
 # output, --dump-dmesg, -R, re-filtering) and libkdumpfile (every page equals the vmcore's).
 set -u
-KDUMP=${KDUMP:-build/kdump}
-FIX=${KD_FIXTURES:-build/fixtures}
-SHARED=${SHARED:-../shared}
+. "$(dirname "$0")/lib.sh"
 fx=x86_64-6.1-1G
 V=$FIX/$fx/vmcore.elf
 REF=$SHARED/fixtures/$fx
 
-skip() { echo "SKIP: $*"; exit 77; }
 [ -r "$V" ] || skip "$V missing (make fixtures)"
 [ -r "$REF/dmesg.txt" ] || skip "$REF missing (SHARED=)"
-command -v makedumpfile >/dev/null || skip "makedumpfile not installed (.ci/packages.d/peers)"
-/usr/bin/python3 -c 'import kdumpfile' 2>/dev/null || skip "python3-libkdumpfile not installed"
+need_cmd makedumpfile .ci/packages.d/peers
+need_py kdumpfile python3-libkdumpfile
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/kdpeers.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+tmpdir T
 mdf() { makedumpfile "$@" >"$T/mdf.log" 2>&1 || { cat "$T/mdf.log"; return 1; }; }
 secs() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN{printf "%.2f", e-s}'; }
 
@@ -63,9 +55,12 @@ check "-E -d 31: byte-identical to makedumpfile -E ($(stat -c %s "$T/our-d31.elf
 	cmp "$T/our-d31.elf" "$T/mdf-d31.elf"
 rm -f "$T/our-d31.elf" "$T/mdf-d31.elf"
 
-# 3. makedumpfile reads our files: --dump-dmesg equals the fixture's log.
+# 3. makedumpfile reads our files: --dump-dmesg of our dump equals its --dump-dmesg of the
+#    vmcore (the installed version's format; 1.7.3 and later add a caller column).
 mdf --dump-dmesg "$T/our-c.kdump" "$T/dmesg.txt"
-check "makedumpfile --dump-dmesg of our zlib dump equals dmesg.txt" cmp "$T/dmesg.txt" "$REF/dmesg.txt"
+mdf --dump-dmesg "$V" "$T/dmesg-vmcore.txt"
+check "makedumpfile --dump-dmesg of our zlib dump equals its log of the vmcore" \
+	cmp "$T/dmesg.txt" "$T/dmesg-vmcore.txt"
 
 # crash (8.0.2 reads no lockless log without a vmlinux) finds the release in our headers.
 if command -v crash >/dev/null; then
@@ -144,5 +139,4 @@ EOF
 [ $? = 0 ] && ok "libkdumpfile reads every page of our dumps as the vmcore has it" ||
 	bad "libkdumpfile page comparison"
 
-echo "$fails failure(s)"
-[ $fails = 0 ]
+verdict

@@ -3,11 +3,8 @@
 # kdump config check / show: exit statuses, diagnostics, effective config, JSON, --root,
 # the shipped default config and the kdump.conf(5) / kdump(8) man pages.
 set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
-KDUMP=${KDUMP:-$top/build/kdump}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
+tmpdir tmp
 
 # The shipped default config is valid and gives no warning.
 install -m 0644 "$top/conf/kdump.conf" "$tmp/default.conf"

@@ -5,15 +5,14 @@
 # capture initramfs's /init has no libraries), the units with their paths filled in, the udev
 # rule, the man pages, /etc/kdump.conf as a conffile, and the service enabled on install.
 set -euo pipefail
-B=${KD_BUILD:-build}
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-command -v dpkg-buildpackage >/dev/null && command -v lintian >/dev/null ||
-	fail "dpkg-buildpackage or lintian missing (scripts/install-deps deb)"
+. "$(dirname "$0")/lib.sh"
+need_cmd dpkg-buildpackage "dpkg-dev (scripts/install-deps deb)"
+need_cmd lintian "lintian (scripts/install-deps deb)"
+tmpdir t
+cd "$top"
 # As root, make deb installs the package's build dependencies first (debian/control).
 nodeps=; [ "$(id -u)" = 0 ] || nodeps=NO_DEPS=1
-make -s --no-print-directory deb B="$t/b" $nodeps >"$t/out" 2>&1 || { cat "$t/out"; fail "make deb"; }
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory deb B="$t/b" $nodeps >"$t/out" 2>&1 || { cat "$t/out"; fail "make deb"; }
 deb=$(ls "$t"/b/deb/kdump_*_amd64.deb)
 dpkg-deb -x "$deb" "$t/root"
 dpkg-deb -e "$deb" "$t/ctl"

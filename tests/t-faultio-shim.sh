@@ -3,8 +3,9 @@
 # The fault-injection shim itself works: writes to the targeted file fail past the allowance
 # with the chosen errno, other files are untouched. (The capture's fault tests rely on it.)
 set -u
-shim=${KD_BUILD:-build}/tests/libfaultio.so
-t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
+. "$(dirname "$0")/lib.sh"
+shim=$B/tests/libfaultio.so
+tmpdir t
 printf 'hello world\n' >"$t/in"
 out=$(KD_FAULT_PATH=target KD_FAULT_AFTER=5 KD_FAULT_ERRNO=ENOSPC LD_PRELOAD=$shim \
 	dd if="$t/in" of="$t/target" bs=1 2>&1)

@@ -2,13 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Replays every fuzz target's saved corpus (tests/fuzz/corpus/NAME) through its replay build.
 set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 shopt -s nullglob
-bins=("${KD_BUILD:-$top/build}"/fuzz/fuzz-*)
-if [ ${#bins[@]} -eq 0 ]; then
-	echo "t-fuzz-replay: no fuzz targets in ${KD_BUILD:-build}/fuzz (run make tests)" >&2
-	exit 1
-fi
+bins=("$B"/fuzz/fuzz-*)
+[ ${#bins[@]} -gt 0 ] || fail "no fuzz targets in $B/fuzz (run make tests)"
 rc=0
 for b in "${bins[@]}"; do
 	name=${b##*/fuzz-}

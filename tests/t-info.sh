@@ -3,15 +3,12 @@
 # kdump info on both fixtures: release, crash time, crashing CPU (0, pid 235 / 277), registers,
 # panic message; --json parses with python3 -m json.tool and holds the same; bad input.
 set -u
-KDUMP=${KDUMP:-build/kdump}
-B=${KD_BUILD:-build}
-FIX=${KD_FIXTURES:-build/fixtures}
-t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/lib.sh"
+tmpdir t
 
 check() {	# fixture, release, pid, rip, crashtime
 	local v=$FIX/$1/vmcore.elf
-	[ -f "$v" ] || { echo "fixture $1 missing: $v"; exit 77; }
+	[ -f "$v" ] || skip "fixture $1 missing: $v"
 	"$KDUMP" info "$v" >"$t/txt" 2>"$t/err" || fail "$1: kdump info exit $?: $(cat "$t/err")"
 	[ ! -s "$t/err" ] || fail "$1: warnings: $(cat "$t/err")"
 	for want in "Kernel release:  $2" "Crash time:      $5 (" "Panic message:   sysrq triggered crash" \
@@ -53,9 +50,9 @@ check x86_64-6.12-1G 6.12.117+deb12-amd64 277 0xffffffff95fdd30c 1795594506
 	fail "6.1 RAM pages != 196469"
 
 # makedumpfile's kdump-compressed dump of the 6.1 fixture: the same facts plus level and LZO.
-f=${SHARED:-../shared}/fixtures/x86_64-6.1-1G/out-d31.kdump
+f=$SHARED/fixtures/x86_64-6.1-1G/out-d31.kdump
 if [ ! -f "$f" ]; then
-	echo "NOTE: $f missing: the kdump-compressed check was not run"
+	not_run "$f missing: the kdump-compressed check"
 elif "$KDUMP" info --json "$f" >"$t/json" 2>"$t/err"; then
 	/usr/bin/python3 - "$t/json" <<'PY' || fail "kdump info --json $f"
 import json, sys

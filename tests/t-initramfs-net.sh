@@ -4,14 +4,10 @@
 # libraries (run from the extracted archive in a chroot), key and known_hosts, the NFS
 # modules in order, the settings; and the refusals (names for addresses, missing key).
 set -eu
-KDUMP=${KDUMP:-build/kdump}
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-static=$(command -v busybox || true)
-if [ -z "$static" ] || ! file -L "$static" | grep -q 'statically linked'; then
-	echo "t-initramfs-net: SKIP: needs a static ELF to embed (busybox-static)"; exit 77
-fi
-[ -x /usr/bin/ssh ] || { echo "t-initramfs-net: SKIP: needs /usr/bin/ssh (openssh-client)"; exit 77; }
+. "$(dirname "$0")/lib.sh"
+tmpdir t
+static_init
+[ -x /usr/bin/ssh ] || skip "needs /usr/bin/ssh (openssh-client)"
 m=$t/lib/modules/9.9.9-test
 for f in drivers/net/virtio_net.ko net/core/failover.ko drivers/net/net_failover.ko \
 	fs/nfs/nfs.ko fs/nfs/nfsv4.ko fs/nfs/nfsv3.ko net/sunrpc/sunrpc.ko fs/lockd/lockd.ko \
@@ -55,7 +51,7 @@ for lib in $(ldd /usr/bin/ssh | grep -oE '=> /[^ ]+' | cut -c4-) /lib64/ld-linux
 	[ -e "$t/x$lib" ] || { echo "t-initramfs-net: $lib missing from the archive"; exit 1; }
 done
 # The copied client runs from the archive's tree alone.
-if [ "$(id -u)" = 0 ]; then
+if is_root; then
 	chroot "$t/x" /usr/bin/ssh -V 2>"$t/v" || { cat "$t/v"; exit 1; }
 	grep -q '^OpenSSH_' "$t/v" || { cat "$t/v"; exit 1; }
 fi

@@ -3,13 +3,9 @@
 # kdump initramfs on a fake module tree: the archive's members (read back by cpio(1)), the
 # settings file (checked by `kdump init --check-config`), and the refusal of a dynamic /init.
 set -eu
-KDUMP=${KDUMP:-build/kdump}
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-static=$(command -v busybox || true)
-if [ -z "$static" ] || ! file -L "$static" | grep -q 'statically linked'; then
-	echo "t-initramfs: SKIP: needs a static ELF to embed (busybox-static)"; exit 77
-fi
+. "$(dirname "$0")/lib.sh"
+tmpdir t
+static_init
 m=$t/lib/modules/9.9.9-test
 mkdir -p "$m/kernel/fs/ext4" "$m/kernel/lib" "$m/kernel/drivers/block" "$m/kernel/crypto"
 for f in fs/ext4/ext4.ko.xz lib/crc16.ko.xz drivers/block/virtio_blk.ko.xz crypto/crc32c_generic.ko.xz; do
@@ -42,7 +38,7 @@ mkdir "$t/x"
 (cd "$t/x" && zcat "$t/i.img" | cpio -id --quiet)
 cmp "$t/x/init" "$static"
 [ -x "$t/x/init" ]
-[ -c "$t/x/dev/console" ] || [ "$(id -u)" != 0 ] # device nodes need root to extract
+[ -c "$t/x/dev/console" ] || ! is_root # device nodes need root to extract
 for f in virtio_blk.ko.xz crc32c_generic.ko.xz crc16.ko.xz ext4.ko.xz; do
 	cmp "$t/x/lib/modules/$f" "$m/kernel/$(cd "$m/kernel" && find . -name "$f" | sed 's|^\./||')"
 done

@@ -3,39 +3,8 @@
 # kdump load --dry-run on both fixtures' sysroots with the real Debian kernels they ran, against
 # what kexec-tools did there (kexec-p-d.txt) and what the capture kernel exported (vmcore.elf).
 set -euo pipefail
-KDUMP=${KDUMP:-build/kdump}
-SHARED=${SHARED:-../shared}
-FIX=${KD_FIXTURES:-build/fixtures}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-skip() {
-	echo "SKIP: $*" >&2
-	[ "${CI:-}" = true ] && exit 1
-	exit 77
-}
-
-# The Debian kernel of a series: scripts/fetch-kernel when the tree has it, else the same
-# steps inline (apt-get download + dpkg-deb -x into a cache outside the repository).
-vmlinuz_of() {
-	if [ -x scripts/fetch-kernel ]; then
-		KD_PRINT=vmlinuz scripts/fetch-kernel "$1"
-		return
-	fi
-	local pkg ver cache=${KD_CACHE:-/var/tmp/kdump-cache} root
-	case $1 in
-	6.1) pkg=linux-image-6.1.0-56-amd64-unsigned ver=6.1.192-2 ;;
-	6.12) pkg=linux-image-6.12.117+deb12-amd64-unsigned ver=6.12.117-1~deb12u1 ;;
-	esac
-	root=$cache/kernels/${pkg}_$ver
-	if ! ls "$root"/boot/vmlinuz-* >/dev/null 2>&1; then
-		mkdir -p "$cache/debs" "$root.tmp"
-		(cd "$cache/debs" && { ls "${pkg}_"*.deb >/dev/null 2>&1 || apt-get download -q "$pkg=$ver" >&2 ||
-			{ apt-get update -qq >&2 && apt-get download -q "$pkg=$ver" >&2; }; })
-		dpkg-deb -x "$cache/debs/${pkg}_"*.deb "$root.tmp" && rm -rf "$root" && mv "$root.tmp" "$root"
-	fi
-	ls "$root"/boot/vmlinuz-*
-}
+. "$(dirname "$0")/lib.sh"
+tmpdir tmp
 
 hex() { printf '%d' "$1"; }
 
@@ -47,7 +16,7 @@ for fx in x86_64-6.1-1G x86_64-6.12-1G; do
 	vmcore=$FIX/$fx/vmcore.elf
 	[ -d "$sysroot" ] || skip "no fixture $sysroot (set SHARED)"
 	[ -f "$vmcore" ] || skip "no $vmcore (make fixtures, or set FIX)"
-	vmlinuz=$(vmlinuz_of "$series") || skip "cannot fetch the Debian $series kernel"
+	debian_kernel vmlinuz "$series" vmlinuz
 	[ -f "$vmlinuz" ] || skip "no kernel for $series"
 	head -c 4999999 /dev/urandom >"$tmp/initrd"
 	append=$(sed -n 's/^# KD_CAPTURE_APPEND=//p' "$kpd")
@@ -57,7 +26,7 @@ for fx in x86_64-6.1-1G x86_64-6.12-1G; do
 		--append "$append" >"$tmp/plan-unpacked" || fail "$fx: dry run failed"
 	echo "== $fx: kdump load --dry-run (kernel $vmlinuz)"
 	sed -n '/^kernel/,/^purgatory/p' "$tmp/plan-unpacked"
-	/usr/bin/python3 tests/support/unpacked-kernel.py "$vmlinuz" "$tmp/plan-unpacked" ||
+	/usr/bin/python3 "$top/tests/support/unpacked-kernel.py" "$vmlinuz" "$tmp/plan-unpacked" ||
 		fail "$fx: the unpacked kernel segment differs from an independent unpacking"
 
 	# Short of memory to unpack (the vmlinux and its image, ~125 MB at once): the bzImage is

@@ -3,21 +3,11 @@
 # kdump start takes up to 32 --module (each goes to the initramfs it builds, then the load is
 # planned), and refuses a 33rd as a usage error.
 set -euo pipefail
-KDUMP=${KDUMP:-build/kdump}
+. "$(dirname "$0")/lib.sh"
 KDUMP=$(realpath "$KDUMP")
-SHARED=${SHARED:-../shared}
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-skip() {
-	echo "SKIP: $*" >&2
-	[ "${CI:-}" = true ] && exit 1
-	exit 77
-}
-static=$(command -v busybox || true)
-[ -n "$static" ] && file -L "$static" | grep -q 'statically linked' ||
-	skip "needs a static ELF to embed as /init (busybox-static)"
-kroot=$(scripts/fetch-kernel 6.1) || skip "cannot fetch the Debian 6.1 kernel"
+tmpdir t
+static_init
+debian_kernel kroot 6.1
 rel=6.1.0-56-amd64
 R=$t/root
 mkdir -p "$R/boot" "$R/lib/modules" "$R/etc" "$R/var/lib"

@@ -137,15 +137,10 @@ static void verify(const char *dump, struct vmgen *g, bool zero_may_be_absent)
 	vmcore_close(vc);
 }
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-	return tu_read_file(path, len);
-}
-
 static void assert_same_file(const char *a, const char *b)
 {
 	size_t la, lb;
-	uint8_t *x = slurp(a, &la), *y = slurp(b, &lb);
+	uint8_t *x = tu_read_file(a, &la), *y = tu_read_file(b, &lb);
 
 	assert_int_equal(la, lb);
 	assert_memory_equal(x, y, la);
@@ -349,7 +344,7 @@ static void test_elf_output(void **state)
 
 		assert_int_equal(capture(in, out, &o, &rep, &err), 0);
 		verify(out, g, level == 1);
-		f = slurp(out, &len);
+		f = tu_read_file(out, &len);
 		assert_int_equal(kd_le32(f + 48), 0);	/* e_flags: complete */
 		assert_int_equal(vmcore_open(out, &vc, &err), 0);
 		vmcore_loads(vc, &nloads);
@@ -427,7 +422,7 @@ static void test_incomplete(void **state)
 			assert_true(vmcore_dumpinfo(vc)->incomplete);
 		} else {
 			size_t len;
-			uint8_t *f = slurp(out, &len);
+			uint8_t *f = tu_read_file(out, &len);
 			assert_int_equal(kd_le32(f + 48), 1);
 			free(f);
 		}
@@ -512,15 +507,6 @@ static void test_level_fallback(void **state)
 	vmgen_free(g);
 }
 
-static void write_file(const char *path, const uint8_t *buf, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, buf, len), (ssize_t)len);
-	close(fd);
-}
-
 static void expect_bad(const uint8_t *buf, size_t len, uint64_t pfn, const char *needle)
 {
 	const char *path = tu_tmp("bad.kdump");
@@ -529,7 +515,7 @@ static void expect_bad(const uint8_t *buf, size_t len, uint64_t pfn, const char 
 	uint8_t page[PS];
 	int r;
 
-	write_file(path, buf, len);
+	tu_write_file(path, buf, len);
 	r = vmcore_open(path, &vc, &err);
 	if (r == 0) {
 		r = vmcore_read_pfn(vc, pfn, page, &err);
@@ -555,7 +541,7 @@ static void test_kdump_bad_input(void **state)
 	uint64_t desc_off, d;
 
 	assert_int_equal(capture(in, good, &o, &rep, &err), 0);
-	f = slurp(good, &len);
+	f = tu_read_file(good, &len);
 	b = malloc(len);
 #define RESET() memcpy(b, f, len)
 	RESET();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Tests of the kernel log reader: generated ring buffers and log_bufs, hostile values, fixtures. */
 #include "testutil.h"
+#include "printk.h"
 #include "vmgen.h"
 #include "vmcore/vmcore.h"
 
@@ -24,7 +25,6 @@
 #define INFOS_VA (IMG_VA + 0x40000)
 #define DATA_VA (IMG_VA + 0x100000)
 #define UNMAPPED_VA UINT64_C(0xffffc90000000000)
-#define ID_MASK ((1ULL << 62) - 1)
 
 static uint64_t pa(uint64_t va)
 {
@@ -40,172 +40,31 @@ static struct vmgen *gen_base(uint32_t pid0, uint32_t pid1)
 	vmgen_cpu(g, pid0, regs);
 	regs[17] = 0x33;	/* user cs */
 	vmgen_cpu(g, pid1, regs);
-	vmgen_info(g, "OSRELEASE=6.1.0-gen");
-	vmgen_info(g, "PAGESIZE=4096");
-	vmgen_info(g, "SYMBOL(init_top_pgt)=%" PRIx64, IMG_VA);
-	vmgen_info(g, "NUMBER(phys_base)=0");
+	vmgen_info_kernel(g, "6.1.0-gen", 4096, IMG_VA);
 	vmgen_load(g, pa(IMG_VA), IMG_SIZE, IMG_VA);
 	return g;
 }
 
-/*
- * The printk keys of a 6.x kernel (values as both fixtures export them); a key named in
- * override ("SIZE(prb_desc)=5000") replaces the line of that key.
- */
-static void prb_keys_with(struct vmgen *g, bool caller, const char *override)
+/* ---- logs written as the kernel does (tests/support/printk.c) --------------------------- */
+
+/* The image: where the logs of these dumps live. */
+static struct pk_mem image(struct vmgen *g)
 {
-	static const char *const keys[] = {
-		"SIZE(printk_ringbuffer)=88", "OFFSET(printk_ringbuffer.desc_ring)=0",
-		"OFFSET(printk_ringbuffer.text_data_ring)=48", "SIZE(prb_desc_ring)=48",
-		"OFFSET(prb_desc_ring.count_bits)=0", "OFFSET(prb_desc_ring.descs)=8",
-		"OFFSET(prb_desc_ring.infos)=16", "OFFSET(prb_desc_ring.head_id)=24",
-		"OFFSET(prb_desc_ring.tail_id)=32", "SIZE(prb_desc)=24",
-		"OFFSET(prb_desc.state_var)=0", "OFFSET(prb_desc.text_blk_lpos)=8",
-		"OFFSET(prb_data_blk_lpos.begin)=0", "OFFSET(prb_data_blk_lpos.next)=8",
-		"SIZE(printk_info)=88", "OFFSET(printk_info.seq)=0",
-		"OFFSET(printk_info.ts_nsec)=8", "OFFSET(printk_info.text_len)=16",
-		"SIZE(prb_data_ring)=32", "OFFSET(prb_data_ring.size_bits)=0",
-		"OFFSET(prb_data_ring.data)=8", "SIZE(atomic_long_t)=8",
-		"OFFSET(atomic_long_t.counter)=0",
-	};
-
-	size_t olen = override ? strcspn(override, "=") + 1 : 0;
-
-	vmgen_info(g, "SYMBOL(prb)=%" PRIx64, PRB_VA);
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (override && strncmp(keys[i], override, olen) == 0)
-			vmgen_info(g, "%s", override);
-		else
-			vmgen_info(g, "%s", keys[i]);
-	}
-	if (caller)
-		vmgen_info(g, "OFFSET(printk_info.caller_id)=20");
+	return (struct pk_mem){ vmgen_phys(g, pa(IMG_VA)), IMG_VA, IMG_SIZE };
 }
 
-static void prb_keys(struct vmgen *g, bool caller)
-{
-	prb_keys_with(g, caller, NULL);
-}
-
-/* ---- a lockless ring, written as the kernel does ---------------------------------------- */
-
-struct tring {
-	struct vmgen *g;
-	uint64_t count, size;
-	uint64_t head_lpos, next_id, seq;
-	struct {
-		uint64_t id, begin, next;
-	} live[256];
-	size_t nlive;
-};
-
-static void tring_sync(struct tring *r)
-{
-	uint64_t head = (r->next_id - 1) & ID_MASK;
-
-	vmgen_poke_u64(r->g, pa(RB_VA + 24), head);
-	vmgen_poke_u64(r->g, pa(RB_VA + 32), r->nlive ? r->live[0].id : head);
-}
-
-static void tring_init(struct tring *r, struct vmgen *g, unsigned count_bits, unsigned size_bits,
+/* A ring at RB_VA (descriptors, infos and data at DESCS_VA, INFOS_VA, DATA_VA), prb -> it. */
+static void tring_init(struct pk_ring *r, struct vmgen *g, unsigned count_bits, unsigned size_bits,
 		       uint64_t first_id, uint64_t first_lpos)
 {
-	memset(r, 0, sizeof(*r));
-	r->g = g;
-	r->count = 1ULL << count_bits;
-	r->size = 1ULL << size_bits;
-	r->next_id = first_id & ID_MASK;
-	r->head_lpos = first_lpos;
 	vmgen_poke_u64(g, pa(PRB_VA), RB_VA);
-	vmgen_poke_u32(g, pa(RB_VA + 0), count_bits);
-	vmgen_poke_u64(g, pa(RB_VA + 8), DESCS_VA);
-	vmgen_poke_u64(g, pa(RB_VA + 16), INFOS_VA);
-	vmgen_poke_u32(g, pa(RB_VA + 48), size_bits);
-	vmgen_poke_u64(g, pa(RB_VA + 56), DATA_VA);
-	tring_sync(r);
+	pk_ring_init(r, image(g), RB_VA, DESCS_VA, INFOS_VA, DATA_VA, count_bits, size_bits,
+		     first_id, first_lpos);
 }
 
-static void tring_pop(struct tring *r, bool mark_reusable)
+static uint64_t tring_add(struct pk_ring *r, uint64_t ts, uint32_t caller, const char *text)
 {
-	uint64_t id = r->live[0].id, d = DESCS_VA + (id % r->count) * 24;
-
-	if (mark_reusable)
-		vmgen_poke_u64(r->g, pa(d), (3ULL << 62) | id);
-	memmove(&r->live[0], &r->live[1], (r->nlive - 1) * sizeof(r->live[0]));
-	r->nlive--;
-}
-
-static void tring_desc(struct tring *r, uint64_t id, unsigned state, uint64_t begin,
-		       uint64_t next, uint64_t ts, uint32_t caller, uint16_t text_len)
-{
-	uint64_t d = DESCS_VA + (id % r->count) * 24, in = INFOS_VA + (id % r->count) * 88;
-
-	vmgen_poke_u64(r->g, pa(d), ((uint64_t)state << 62) | id);
-	vmgen_poke_u64(r->g, pa(d + 8), begin);
-	vmgen_poke_u64(r->g, pa(d + 16), next);
-	vmgen_poke_u64(r->g, pa(in), r->seq++);
-	vmgen_poke_u64(r->g, pa(in + 8), ts);
-	vmgen_poke_u16(r->g, pa(in + 16), text_len);
-	vmgen_poke_u32(r->g, pa(in + 20), caller);
-}
-
-/* Adds a record (state 2 = finalized unless given); returns its ID. */
-static uint64_t tring_add_state(struct tring *r, uint64_t ts, uint32_t caller, const void *text,
-				size_t len, unsigned state)
-{
-	uint64_t id = r->next_id, bsize = (8 + len + 7) & ~7ULL;
-	uint64_t begin = r->head_lpos, idx = begin & (r->size - 1), next, data;
-
-	assert_true(bsize <= r->size);
-	r->next_id = (id + 1) & ID_MASK;
-	/* The descriptor slot of an ID count behind is reused. */
-	while (r->nlive && ((id - r->live[0].id) & ID_MASK) >= r->count)
-		tring_pop(r, false);
-	if (idx + bsize > r->size) {
-		next = begin - idx + r->size + bsize;	/* wraps: the data goes to index 0 */
-		if (idx + 8 <= r->size)
-			vmgen_poke_u64(r->g, pa(DATA_VA + idx), id);
-		data = 0;
-	} else {
-		next = begin + bsize;
-		data = idx;
-	}
-	/* Data blocks the new one overwrites: their records become reusable. */
-	while (r->nlive && next - r->live[0].begin > r->size)
-		tring_pop(r, true);
-	vmgen_poke_u64(r->g, pa(DATA_VA + data), id);
-	if (len)
-		vmgen_poke(r->g, pa(DATA_VA + data + 8), text, len);
-	tring_desc(r, id, state, begin, next, ts, caller, (uint16_t)len);
-	r->head_lpos = next;
-	r->live[r->nlive].id = id;
-	r->live[r->nlive].begin = begin;
-	r->live[r->nlive].next = next;
-	r->nlive++;
-	tring_sync(r);
-	return id;
-}
-
-static uint64_t tring_add(struct tring *r, uint64_t ts, uint32_t caller, const char *text)
-{
-	return tring_add_state(r, ts, caller, text, strlen(text), 2);
-}
-
-/* A data-less record: lpos 1 (FAILED_LPOS) or 3 (EMPTY_LINE_LPOS, 6.12). */
-static uint64_t tring_add_dataless(struct tring *r, uint64_t ts, uint64_t lpos)
-{
-	uint64_t id = r->next_id;
-
-	r->next_id = (id + 1) & ID_MASK;
-	while (r->nlive && ((id - r->live[0].id) & ID_MASK) >= r->count)
-		tring_pop(r, false);
-	tring_desc(r, id, 2, lpos, lpos, ts, 0, 0);
-	r->live[r->nlive].id = id;
-	r->live[r->nlive].begin = r->head_lpos;
-	r->live[r->nlive].next = r->head_lpos;
-	r->nlive++;
-	tring_sync(r);
-	return id;
+	return pk_ring_add(r, ts, caller, text, strlen(text), 2);
 }
 
 /* ---- running the reader ----------------------------------------------------------------- */
@@ -299,19 +158,19 @@ static void test_lockless_basic(void **state)
 {
 	struct vmgen *g = gen_base(235, 0);
 	struct vmcore_log_stats st;
-	struct tring r;
+	struct pk_ring r;
 	char *out;
 
-	prb_keys(g, true);
+	vmgen_info_printk(g, PRB_VA, true, NULL);
 	tring_init(&r, g, 4, 12, (uint32_t)-(16 + 1), -(1ULL << 12));
 	tring_add(&r, 0, 0, "Linux version 6.1.0-gen");
 	tring_add(&r, 1500000, 1, "two\nlines");
-	tring_add_dataless(&r, 2000000, 1);	/* FAILED_LPOS */
-	tring_add_dataless(&r, 2100000, 3);	/* EMPTY_LINE_LPOS */
-	tring_add_state(&r, 2200000, 0x80000001, "\x1b[31mred\xc3\xa9", 10, 2);
-	tring_add_state(&r, 2300000, 7, "committed", 9, 1);
-	tring_add_state(&r, 2400000, 7, "reserved", 8, 0);
-	tring_add_state(&r, 2500000, 7, "reusable", 8, 3);
+	pk_ring_add_dataless(&r, 2000000, 1);	/* FAILED_LPOS */
+	pk_ring_add_dataless(&r, 2100000, 3);	/* EMPTY_LINE_LPOS */
+	pk_ring_add(&r, 2200000, 0x80000001, "\x1b[31mred\xc3\xa9", 10, 2);
+	pk_ring_add(&r, 2300000, 7, "committed", 9, 1);
+	pk_ring_add(&r, 2400000, 7, "reserved", 8, 0);
+	pk_ring_add(&r, 2500000, 7, "reusable", 8, 3);
 	tring_add(&r, 18639354000ULL, 235, "sysrq: Trigger a crash");
 
 	out = dmesg_ok(g, "basic.vmcore", 0, &st);
@@ -353,16 +212,16 @@ static void test_lockless_wrap(void **state)
 		char want[16384], text[64];
 		uint64_t ids[200];
 		size_t wl = 0;
-		struct tring r;
+		struct pk_ring r;
 		char *out;
 
-		prb_keys(g, with_caller);
-		tring_init(&r, g, 3, 8, ID_MASK - 20, -(3ULL << 8) + 40);
+		vmgen_info_printk(g, PRB_VA, with_caller, NULL);
+		tring_init(&r, g, 3, 8, PK_ID_MASK - 20, -(3ULL << 8) + 40);
 		for (int i = 0; i < 200; i++) {
 			/* Lengths vary so blocks land on every alignment of the wrap. */
 			int n = snprintf(text, sizeof(text), "message %d %.*s", i, i % 37,
 					 "abcdefghijklmnopqrstuvwxyz0123456789");
-			ids[i] = tring_add_state(&r, 1000000ULL * (uint64_t)i, (uint32_t)i, text,
+			ids[i] = pk_ring_add(&r, 1000000ULL * (uint64_t)i, (uint32_t)i, text,
 						 (size_t)n, 2);
 		}
 		/* IDs wrapped past 2^62 - 1 to 0. */
@@ -389,11 +248,11 @@ static void test_lockless_truncated_and_bad_blocks(void **state)
 {
 	struct vmgen *g = gen_base(1, 0);
 	struct vmcore_log_stats st;
-	struct tring r;
+	struct pk_ring r;
 	uint64_t id;
 	char *out;
 
-	prb_keys(g, false);
+	vmgen_info_printk(g, PRB_VA, false, NULL);
 	tring_init(&r, g, 4, 12, 0, 0);
 	/* text_len past its block: cut to the block (8 bytes of text here). */
 	id = tring_add(&r, 1000, 0, "12345678");
@@ -417,12 +276,12 @@ static void test_lockless_hostile_ring(void **state)
 {
 	struct vmcore_log_stats st;
 	struct vmgen *g;
-	struct tring r;
+	struct pk_ring r;
 	char *out;
 
 	/* count_bits 60: refused, not 2^60 iterations. */
 	g = gen_base(1, 0);
-	prb_keys(g, false);
+	vmgen_info_printk(g, PRB_VA, false, NULL);
 	tring_init(&r, g, 4, 12, 0, 0);
 	tring_add(&r, 1, 0, "x");
 	vmgen_poke_u32(g, pa(RB_VA), 60);
@@ -441,7 +300,7 @@ static void test_lockless_hostile_ring(void **state)
 
 	/* The descriptor array is not in the dump: every record is invalid, counted, no crash. */
 	g = gen_base(1, 0);
-	prb_keys(g, false);
+	vmgen_info_printk(g, PRB_VA, false, NULL);
 	tring_init(&r, g, 4, 12, 0, 0);
 	tring_add(&r, 1, 0, "x");
 	tring_add(&r, 2, 0, "y");
@@ -458,7 +317,7 @@ static void test_lockless_hostile_ring(void **state)
 	 * a 2^20-descriptor ring taking seconds).
 	 */
 	g = gen_base(1, 0);
-	prb_keys(g, false);
+	vmgen_info_printk(g, PRB_VA, false, NULL);
 	tring_init(&r, g, 4, 12, 0, 0);
 	tring_add(&r, 1, 0, "x");
 	vmgen_poke_u32(g, pa(RB_VA), 16);
@@ -477,7 +336,7 @@ static void test_lockless_hostile_ring(void **state)
 	 * going forward): the walk reads at most count IDs, ending at head.
 	 */
 	g = gen_base(1, 0);
-	prb_keys(g, false);
+	vmgen_info_printk(g, PRB_VA, false, NULL);
 	tring_init(&r, g, 4, 12, 100, 0);
 	tring_add(&r, 1000, 0, "one");
 	tring_add(&r, 2000, 0, "two");
@@ -504,11 +363,11 @@ static void test_lockless_bad_keys(void **state)
 		{ "OFFSET(prb_desc.state_var)=x", "bad value for OFFSET(prb_desc.state_var)" },
 	};
 	struct vmgen *g;
-	struct tring r;
+	struct pk_ring r;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		g = gen_base(1, 0);
-		prb_keys_with(g, false, cases[i].override);
+		vmgen_info_printk(g, PRB_VA, false, cases[i].override);
 		tring_init(&r, g, 4, 12, 0, 0);
 		tring_add(&r, 1, 0, "x");
 		dmesg_fails(g, "badkey.vmcore", cases[i].want);
@@ -525,91 +384,24 @@ static void test_lockless_bad_keys(void **state)
 
 /* ---- tests: legacy log_buf -------------------------------------------------------------- */
 
-struct tlegacy {
-	struct vmgen *g;
-	uint32_t len, hdr, next;
-	struct {
-		uint32_t off, rlen;
-	} live[256];
-	size_t nlive;
-};
-
-static void legacy_keys(struct vmgen *g, bool caller)
+/* A log_buf of len bytes at DATA_VA, its symbols at LB_PTR_VA. */
+static void tlegacy_init(struct pk_log *l, struct vmgen *g, uint32_t len, bool caller)
 {
-	vmgen_info(g, "SYMBOL(log_buf)=%" PRIx64, LB_PTR_VA);
-	vmgen_info(g, "SYMBOL(log_buf_len)=%" PRIx64, LB_LEN_VA);
-	vmgen_info(g, "SYMBOL(log_first_idx)=%" PRIx64, LB_FIRST_VA);
-	vmgen_info(g, "SYMBOL(log_next_idx)=%" PRIx64, LB_NEXT_VA);
-	vmgen_info(g, "SIZE(printk_log)=%d", caller ? 24 : 16);
-	vmgen_info(g, "OFFSET(printk_log.ts_nsec)=0");
-	vmgen_info(g, "OFFSET(printk_log.len)=8");
-	vmgen_info(g, "OFFSET(printk_log.text_len)=10");
-	if (caller)
-		vmgen_info(g, "OFFSET(printk_log.caller_id)=16");
-}
-
-static void tlegacy_sync(struct tlegacy *l)
-{
-	vmgen_poke_u32(l->g, pa(LB_FIRST_VA), l->nlive ? l->live[0].off : l->next);
-	vmgen_poke_u32(l->g, pa(LB_NEXT_VA), l->next);
-}
-
-static void tlegacy_init(struct tlegacy *l, struct vmgen *g, uint32_t len, bool caller)
-{
-	memset(l, 0, sizeof(*l));
-	l->g = g;
-	l->len = len;
-	l->hdr = caller ? 24 : 16;
-	vmgen_poke_u64(g, pa(LB_PTR_VA), DATA_VA);
-	vmgen_poke_u32(g, pa(LB_LEN_VA), len);
-	tlegacy_sync(l);
-}
-
-/* As log_store(): header, text, dictionary, padded to 8; wrap with a zero header. */
-static void tlegacy_add(struct tlegacy *l, uint64_t ts, uint32_t caller, const char *text,
-			const char *dict)
-{
-	uint32_t tl = (uint32_t)strlen(text), dl = (uint32_t)strlen(dict);
-	uint32_t rlen = (l->hdr + tl + dl + 7) & ~7u, at;
-
-	if (l->next + rlen + l->hdr > l->len) {
-		uint8_t zero[24] = { 0 };
-		vmgen_poke(l->g, pa(DATA_VA + l->next), zero, l->hdr);
-		/* Everything after the marker is gone with the wrap's first records. */
-		while (l->nlive && l->live[0].off >= l->next)
-			memmove(&l->live[0], &l->live[1], --l->nlive * sizeof(l->live[0]));
-		l->next = 0;
-	}
-	at = l->next;
-	while (l->nlive && l->live[0].off >= at && l->live[0].off < at + rlen + l->hdr)
-		memmove(&l->live[0], &l->live[1], --l->nlive * sizeof(l->live[0]));
-	vmgen_poke_u64(l->g, pa(DATA_VA + at), ts);
-	vmgen_poke_u16(l->g, pa(DATA_VA + at + 8), (uint16_t)rlen);
-	vmgen_poke_u16(l->g, pa(DATA_VA + at + 10), (uint16_t)tl);
-	vmgen_poke_u16(l->g, pa(DATA_VA + at + 12), (uint16_t)dl);
-	if (l->hdr == 24)
-		vmgen_poke_u32(l->g, pa(DATA_VA + at + 16), caller);
-	vmgen_poke(l->g, pa(DATA_VA + at + l->hdr), text, tl);
-	vmgen_poke(l->g, pa(DATA_VA + at + l->hdr + tl), dict, dl);
-	l->live[l->nlive].off = at;
-	l->live[l->nlive].rlen = rlen;
-	l->nlive++;
-	l->next = at + rlen;
-	tlegacy_sync(l);
+	pk_log_init(l, image(g), LB_PTR_VA, DATA_VA, len, caller);
 }
 
 static void test_legacy_basic(void **state)
 {
 	struct vmgen *g = gen_base(1, 0);
 	struct vmcore_log_stats st;
-	struct tlegacy l;
+	struct pk_log l;
 	char *out;
 
-	legacy_keys(g, true);
+	vmgen_info_log_buf(g, LB_PTR_VA, true);
 	tlegacy_init(&l, g, 4096, true);
-	tlegacy_add(&l, 0, 0, "Linux version 5.4.0-gen", "");
-	tlegacy_add(&l, 1234567, 0x80000000, "acpi device\nsecond", "SUBSYSTEM=acpi");
-	tlegacy_add(&l, 2000000000, 42, "bytes \x01\xfe", "");
+	pk_log_add(&l, 0, 0, "Linux version 5.4.0-gen", "");
+	pk_log_add(&l, 1234567, 0x80000000, "acpi device\nsecond", "SUBSYSTEM=acpi");
+	pk_log_add(&l, 2000000000, 42, "bytes \x01\xfe", "");
 	out = dmesg_ok(g, "legacy.vmcore", 0, &st);
 	assert_string_equal(out, "[    0.000000] Linux version 5.4.0-gen\n"
 				 "[    0.001234] acpi device\n"
@@ -633,14 +425,14 @@ static void test_legacy_wrap(void **state)
 	struct vmcore_log_stats st;
 	char want[16384], text[64];
 	size_t wl = 0;
-	struct tlegacy l;
+	struct pk_log l;
 	char *out;
 
-	legacy_keys(g, false);
+	vmgen_info_log_buf(g, LB_PTR_VA, false);
 	tlegacy_init(&l, g, 512, false);
 	for (int i = 0; i < 100; i++) {
 		snprintf(text, sizeof(text), "line %d %.*s", i, i % 29, "abcdefghijklmnopqrstuvwxyz");
-		tlegacy_add(&l, 1000000000ULL * (uint64_t)i, 0, text, i % 3 ? "" : "DEVICE=x");
+		pk_log_add(&l, 1000000000ULL * (uint64_t)i, 0, text, i % 3 ? "" : "DEVICE=x");
 	}
 	/* The log wrapped: first > next, a zero marker before the end. */
 	assert_true(l.live[0].off > l.next);
@@ -664,16 +456,16 @@ static void test_legacy_hostile(void **state)
 {
 	struct vmcore_log_stats st;
 	struct vmgen *g;
-	struct tlegacy l;
+	struct pk_log l;
 	char *out;
 
 	/* A record shorter than its header: the chain is lost there; what came before stays. */
 	g = gen_base(1, 0);
-	legacy_keys(g, false);
+	vmgen_info_log_buf(g, LB_PTR_VA, false);
 	tlegacy_init(&l, g, 1024, false);
-	tlegacy_add(&l, 1000, 0, "good", "");
-	tlegacy_add(&l, 2000, 0, "bad", "");
-	tlegacy_add(&l, 3000, 0, "after", "");
+	pk_log_add(&l, 1000, 0, "good", "");
+	pk_log_add(&l, 2000, 0, "bad", "");
+	pk_log_add(&l, 3000, 0, "after", "");
 	vmgen_poke_u16(g, pa(DATA_VA + l.live[1].off + 8), 4);
 	out = dmesg_ok(g, "lg-short.vmcore", 0, &st);
 	assert_string_equal(out, "[    0.000001] good\n");
@@ -692,7 +484,7 @@ static void test_legacy_hostile(void **state)
 
 	/* text_len past the record: cut to the record. */
 	tlegacy_init(&l, g, 1024, false);
-	tlegacy_add(&l, 1000, 0, "abcdefgh", "");
+	pk_log_add(&l, 1000, 0, "abcdefgh", "");
 	vmgen_poke_u16(g, pa(DATA_VA + 10), 65535);
 	out = dmesg_ok(g, "lg-tl.vmcore", 0, &st);
 	assert_string_equal(out, "[    0.000001] abcdefgh\n");
@@ -758,13 +550,13 @@ static void test_panic(void **state)
 {
 	struct vmcore_panic p;
 	struct vmgen *g;
-	struct tring r;
+	struct pk_ring r;
 	const char *how;
 	size_t cpu;
 
 	/* A WARN's task line before the panic does not count; the one after it does. */
 	g = gen_base(0, 42);
-	prb_keys(g, true);
+	vmgen_info_printk(g, PRB_VA, true, NULL);
 	tring_init(&r, g, 5, 12, 0, 0);
 	tring_add(&r, 1, 0, "CPU: 0 PID: 99 Comm: old Not tainted");
 	tring_add(&r, 2, 42, "sysrq: Trigger a crash");
@@ -785,7 +577,7 @@ static void test_panic(void **state)
 
 	/* An oops without a panic line (crash_kexec from oops_end); control bytes escaped. */
 	g = gen_base(0, 0);
-	prb_keys(g, false);
+	vmgen_info_printk(g, PRB_VA, false, NULL);
 	tring_init(&r, g, 5, 12, 0, 0);
 	tring_add(&r, 1, 0, "BUG: kernel NULL pointer dereference, address: 0\x1b[2J");
 	tring_add(&r, 2, 0, "CPU: 1 PID: 0 Comm: swapper/1 Not tainted");
@@ -799,7 +591,7 @@ static void test_panic(void **state)
 
 	/* No task line: the first note with a task in kernel mode (note 1 is in user mode). */
 	g = gen_base(0, 42);
-	prb_keys(g, false);
+	vmgen_info_printk(g, PRB_VA, false, NULL);
 	tring_init(&r, g, 5, 12, 0, 0);
 	tring_add(&r, 1, 0, "Kernel panic - not syncing: Fatal exception");
 	panic_of(g, "nocpu.vmcore", &p, &cpu, &how);

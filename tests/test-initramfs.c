@@ -14,15 +14,6 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 struct member {
 	char name[64];
 	unsigned mode, rmajor, rminor;
@@ -78,7 +69,7 @@ static void test_cpio_roundtrip(void **state)
 	gzFile g;
 	int z;
 
-	write_file(src, "hello from a file\n");
+	tu_write_text(src, "hello from a file\n");
 	for (int pass = 0; pass < 2; pass++) {
 		assert_int_equal(kd_cpio_create(pass ? gz : plain, pass ? KD_CPIO_GZIP : KD_CPIO_PLAIN,
 						&c, &err), 0);
@@ -125,21 +116,22 @@ static const char *fake_moddir(void)
 	const char *d = tu_tmp("mods");
 
 	mkdir(d, 0755);
-	write_file(tu_tmp("mods/modules.dep"),
-		   "kernel/fs/ext4/ext4.ko.xz: kernel/lib/crc16.ko.xz kernel/fs/mbcache.ko.xz "
-		   "kernel/fs/jbd2/jbd2.ko.xz\n"
-		   "kernel/lib/crc16.ko.xz:\nkernel/fs/mbcache.ko.xz:\nkernel/fs/jbd2/jbd2.ko.xz:\n"
-		   "kernel/crypto/crc32c_generic.ko.xz:\n"
-		   "kernel/arch/x86/crypto/crc32c-intel.ko.xz:\n"
-		   "kernel/drivers/block/virtio_blk.ko.xz:\n"
-		   "kernel/fs/broken.ko: kernel/fs/nowhere.ko\n");
-	write_file(tu_tmp("mods/modules.softdep"),
-		   "# Soft dependencies extracted from modules themselves.\n"
-		   "softdep ext4 pre: crypto-crc32c\nsoftdep jbd2 pre: crypto-crc32c\n");
-	write_file(tu_tmp("mods/modules.alias"), "alias crypto-crc32c crc32c_generic\n"
-						 "alias crypto-crc32c crc32c_intel\n"
-						 "alias pci:v00001AF4d* virtio_pci\n");
-	write_file(tu_tmp("mods/modules.builtin"), "kernel/drivers/virtio/virtio_pci.ko\n");
+	tu_write_text(tu_tmp("mods/modules.dep"),
+		      "kernel/fs/ext4/ext4.ko.xz: kernel/lib/crc16.ko.xz kernel/fs/mbcache.ko.xz "
+		      "kernel/fs/jbd2/jbd2.ko.xz\n"
+		      "kernel/lib/crc16.ko.xz:\nkernel/fs/mbcache.ko.xz:\n"
+		      "kernel/fs/jbd2/jbd2.ko.xz:\n"
+		      "kernel/crypto/crc32c_generic.ko.xz:\n"
+		      "kernel/arch/x86/crypto/crc32c-intel.ko.xz:\n"
+		      "kernel/drivers/block/virtio_blk.ko.xz:\n"
+		      "kernel/fs/broken.ko: kernel/fs/nowhere.ko\n");
+	tu_write_text(tu_tmp("mods/modules.softdep"),
+		      "# Soft dependencies extracted from modules themselves.\n"
+		      "softdep ext4 pre: crypto-crc32c\nsoftdep jbd2 pre: crypto-crc32c\n");
+	tu_write_text(tu_tmp("mods/modules.alias"), "alias crypto-crc32c crc32c_generic\n"
+						    "alias crypto-crc32c crc32c_intel\n"
+						    "alias pci:v00001AF4d* virtio_pci\n");
+	tu_write_text(tu_tmp("mods/modules.builtin"), "kernel/drivers/virtio/virtio_pci.ko\n");
 	return d;
 }
 
@@ -239,7 +231,7 @@ static void put(const char *root, const char *rel, const char *text)
 		mkdir(p, 0755);
 		*s = '/';
 	}
-	write_file(p, text);
+	tu_write_text(p, text);
 }
 
 /* A root with the host's facts and a module tree (made once). */
@@ -344,7 +336,7 @@ static void test_settings_from_conf(void **state)
 	kd_initramfs_spec_deinit(&s);
 	conf_destroy(c);
 	snprintf(p, sizeof(p), "%s/sbin/post", root);
-	write_file(p, "#!/bin/sh\n");
+	tu_write_text(p, "#!/bin/sh\n");
 	c = parse_conf("kdump_post /sbin/post\n");
 	kd_initramfs_spec_init(&s);
 	assert_int_equal(kd_initramfs_from_conf(&s, c, h, NULL, &err), -ENOEXEC);
@@ -382,14 +374,14 @@ static void test_build(void **state)
 	snprintf(bin, sizeof(bin), "%s", tu_tmp("init-bin"));
 	write_static_elf(bin);
 	snprintf(p, sizeof(p), "%s/etc/kdump.conf", root);
-	write_file(p, "xfs /dev/vdb\npath /d\nkeep 9999999\n");
+	tu_write_text(p, "xfs /dev/vdb\npath /d\nkeep 9999999\n");
 	chmod(p, 0600);
 	/* An invalid config: nothing is written, the config's first error is the error. */
 	assert_int_equal(kd_initramfs_build(&a, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "keep"));
 	assert_int_equal(access(out, F_OK), -1);
 
-	write_file(p, "xfs /dev/vdb\npath /d\ncore_collector makedumpfile -l --message-level 1\n");
+	tu_write_text(p, "xfs /dev/vdb\npath /d\ncore_collector makedumpfile -l --message-level 1\n");
 	assert_int_equal(kd_initramfs_build(&a, &err), 0);
 	fclose(o);
 	fclose(l);

@@ -39,27 +39,6 @@ static void sed_i(const char *expr, const char *file)
 	assert_int_equal(system(cmd), 0);
 }
 
-static void sha_hex(const void *d, size_t n, char out[65])
-{
-	struct kd_sha256 c;
-	uint8_t dg[32];
-
-	kd_sha256_init(&c);
-	kd_sha256_update(&c, d, n);
-	kd_sha256_final(&c, dg);
-	for (int i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", dg[i]);
-}
-
-static void write_file(const char *path, const void *buf, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-	assert_true(fd >= 0);
-	assert_int_equal(kd_write_all(fd, buf, len), 0);
-	close(fd);
-}
-
 /* A synthetic bzImage: a setup header as boot.rst describes it, then a payload. */
 static const char *make_bzimage(const char *name, uint16_t version, uint16_t xloadflags,
 				size_t payload, uint32_t init_size)
@@ -87,7 +66,7 @@ static const char *make_bzimage(const char *name, uint16_t version, uint16_t xlo
 	kd_put_le32(b + 0x260, init_size);
 	for (size_t i = setup; i < len; i++)
 		b[i] = (uint8_t)(i * 7 + 3);
-	write_file(path, b, len);
+	tu_write_file(path, b, len);
 	free(b);
 	return path;
 }
@@ -211,7 +190,7 @@ static void test_sha256_vectors(void **state)
 	uint8_t d[32], *mil;
 
 	for (size_t i = 0; i < KD_ARRAY_SIZE(v); i++) {
-		sha_hex(v[i].in, strlen(v[i].in), hex);
+		tu_sha256_hex(v[i].in, strlen(v[i].in), hex);
 		assert_string_equal(hex, v[i].hex);
 	}
 	/* one million 'a', fed in odd pieces */
@@ -243,8 +222,8 @@ static void test_sha256_vs_sha256sum(void **state)
 
 		for (size_t i = 0; i < lens[k]; i++)
 			b[i] = (uint8_t)(i * 2654435761u >> 13);
-		write_file(path, b, lens[k]);
-		sha_hex(b, lens[k], hex);
+		tu_write_file(path, b, lens[k]);
+		tu_sha256_hex(b, lens[k], hex);
 		snprintf(cmd, sizeof(cmd), "sha256sum '%s'", path);
 		p = popen(cmd, "r");
 		assert_non_null(p);
@@ -580,7 +559,7 @@ static void test_plan_fixture(void **state)
 
 	for (size_t i = 0; i < (5u << 20); i++)
 		ird[i] = (uint8_t)(i >> 9);
-	write_file(initrd, ird, (5 << 20) - 1234);
+	tu_write_file(initrd, ird, (5 << 20) - 1234);
 	free(ird);
 	for (size_t f = 0; f < KD_ARRAY_SIZE(fixtures); f++) {
 		const char *root = fixture_sysroot(fixtures[f]);
@@ -770,7 +749,7 @@ static void test_hotplug_plan(void **state)
 	}
 	root = copy_sysroot(fixtures[1], "root-hotplug");
 	snprintf(path, sizeof(path), "%s/sys/kernel/crash_elfcorehdr_size", root);
-	write_file(path, "917616\n", 7);
+	tu_write_file(path, "917616\n", 7);
 	assert_int_equal(loader_sysinfo_read(root, &si, &err), 0);
 	assert_int_equal(si->crash_hdr_size, 917616);
 	assert_int_equal(loader_plan_create(si, &o, &plan, &err), 0);
@@ -907,7 +886,7 @@ static const char *make_bzimage_payload(const char *name, const uint8_t *payload
 	kd_put_le32(b + 0x248, 0x123);
 	kd_put_le32(b + 0x24c, (uint32_t)n);
 	memcpy(b + setup + 0x123, payload, n);
-	write_file(path, b, len);
+	tu_write_file(path, b, len);
 	free(b);
 	return path;
 }
@@ -1132,7 +1111,7 @@ static void test_bad_input(void **state)
 		tu_skip_or_fail("fixture sysroot missing");
 		return;
 	}
-	write_file(notbz, "\x7f" "ELF this is vmlinux, not a bzImage.......", 40);
+	tu_write_file(notbz, "\x7f" "ELF this is vmlinux, not a bzImage.......", 40);
 	fd = open(big, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	assert_int_equal(ftruncate(fd, 250 << 20), 0);
 	close(fd);
@@ -1187,7 +1166,7 @@ static void test_bad_input(void **state)
 	expect_arm_error(root, &o, "kcore", NULL);
 	root = copy_sysroot(fixtures[0], "root-cpus");
 	snprintf(path, sizeof(path), "%s/sys/devices/system/cpu/possible", root);
-	write_file(path, "0-x\n", 4);
+	tu_write_file(path, "0-x\n", 4);
 	expect_arm_error(root, &o, "possible", "bad CPU list");
 
 	/* command line too long for the kernel's cmdline_size */

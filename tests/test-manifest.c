@@ -7,27 +7,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-static void write_file(const char *path, const void *buf, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	assert_true(fd >= 0);
-	assert_int_equal(kd_write_all(fd, buf, len), 0);
-	close(fd);
-}
-
-static void digest_hex(const void *data, size_t len, char out[65])
-{
-	struct kd_sha256 c;
-	uint8_t d[32];
-
-	kd_sha256_init(&c);
-	kd_sha256_update(&c, data, len);
-	kd_sha256_final(&c, d);
-	for (int i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", d[i]);
-}
-
 /* A file of 3.5 blocks with a pattern, so that every block differs. */
 static uint8_t *pattern(size_t len)
 {
@@ -49,7 +28,7 @@ static void test_format_round_trip(void **state)
 	char want[65], *text;
 	int fd;
 
-	write_file(path, data, len);
+	tu_write_file(path, data, len);
 	fd = open(path, O_RDONLY);
 	assert_int_equal(kd_manifest_compute(fd, "dump-a", &m, &err), 0);
 	close(fd);
@@ -57,10 +36,10 @@ static void test_format_round_trip(void **state)
 	assert_int_equal(m.nr_blocks, 4);
 	assert_int_equal(kd_manifest_format(&m, &text, &tlen), 0);
 	/* The first line is sha256sum's; block 3 is the half block. */
-	digest_hex(data, len, want);
+	tu_sha256_hex(data, len, want);
 	assert_memory_equal(text, want, 64);
 	assert_memory_equal(text + 64, "  dump-a\n# kdump-manifest 1\n# size 3670016\n", 43);
-	digest_hex(data + 3 * KD_MANIFEST_BLOCK, KD_MANIFEST_BLOCK / 2, want);
+	tu_sha256_hex(data + 3 * KD_MANIFEST_BLOCK, KD_MANIFEST_BLOCK / 2, want);
 	assert_non_null(strstr(text, want));
 	assert_int_equal(kd_manifest_parse(text, tlen, "m", &again, &err), 0);
 	assert_int_equal(again.size, m.size);
@@ -78,9 +57,9 @@ static void test_sha256_vectors(void **state)
 {
 	char h[65];
 
-	digest_hex("abc", 3, h);
+	tu_sha256_hex("abc", 3, h);
 	assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	digest_hex("", 0, h);
+	tu_sha256_hex("", 0, h);
 	assert_string_equal(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
@@ -198,12 +177,12 @@ static void test_sha256_paths_agree(void **state)
 	}
 	/* Known answers on the SHA-NI path (the portable one: test_sha256_vectors, test-loader). */
 	assert_int_equal(kd_sha256_select(KD_SHA256_SHANI), 0);
-	digest_hex("abc", 3, h);
+	tu_sha256_hex("abc", 3, h);
 	assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	digest_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, h);
+	tu_sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, h);
 	assert_string_equal(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 	memset(b, 'a', 1000000);
-	digest_hex(b, 1000000, h);
+	tu_sha256_hex(b, 1000000, h);
 	assert_string_equal(h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	assert_int_equal(kd_sha256_select(KD_SHA256_AUTO), 0);
 	free(b);
@@ -232,7 +211,7 @@ static void test_verify(void **state)
 	struct stat st;
 	char mpath[4096];
 
-	write_file(path, data, len);
+	tu_write_file(path, data, len);
 	assert_int_equal(kd_manifest_write(path, &err), 0);
 	snprintf(mpath, sizeof(mpath), "%s.sha256", path);
 	assert_int_equal(stat(mpath, &st), 0);
@@ -240,22 +219,22 @@ static void test_verify(void **state)
 	expect_verify(path, 0, NULL, 0);
 	/* One byte flipped in block 2: named with its byte range. */
 	data[2 * KD_MANIFEST_BLOCK + 12345] ^= 0x10;
-	write_file(path, data, len);
+	tu_write_file(path, data, len);
 	expect_verify(path, -EBADMSG, "block 2 (bytes 0x200000-0x2fffff) differs", 2);
 	expect_verify(path, -EBADMSG, "1 of 4 blocks differ", 2);
 	/* The last, partial block. */
 	data[2 * KD_MANIFEST_BLOCK + 12345] ^= 0x10;
 	data[len - 1] ^= 1;
-	write_file(path, data, len);
+	tu_write_file(path, data, len);
 	expect_verify(path, -EBADMSG, "block 3 (bytes 0x300000-0x3003e7) differs", 3);
 	data[len - 1] ^= 1;
 	/* Cut short in block 1. */
-	write_file(path, data, KD_MANIFEST_BLOCK + 5);
+	tu_write_file(path, data, KD_MANIFEST_BLOCK + 5);
 	expect_verify(path, -EBADMSG, "(cut short); the first differing block is 1", 1);
 	/* Grown by a byte. */
 	data = realloc(data, len + 1);
 	data[len] = 0;
-	write_file(path, data, len + 1);
+	tu_write_file(path, data, len + 1);
 	expect_verify(path, -EBADMSG, "(grown)", 3);
 	/* No manifest. */
 	unlink(mpath);
@@ -287,7 +266,7 @@ static void test_hasher(void **state)
 		struct kd_err err = { 0 };
 		int fd;
 
-		write_file(path, data, lens[i]);
+		tu_write_file(path, data, lens[i]);
 		fd = open(path, O_RDONLY);
 		assert_int_equal(kd_manifest_compute(fd, "x", &want, &err), 0);
 		close(fd);

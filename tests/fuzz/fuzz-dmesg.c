@@ -23,21 +23,6 @@
 #define IMG_SIZE 0x10000u
 #define INPUT_AT 0x2000u
 
-static const char *const prb_keys[] = {
-	"SIZE(printk_ringbuffer)=88", "OFFSET(printk_ringbuffer.desc_ring)=0",
-	"OFFSET(printk_ringbuffer.text_data_ring)=48", "SIZE(prb_desc_ring)=48",
-	"OFFSET(prb_desc_ring.count_bits)=0", "OFFSET(prb_desc_ring.descs)=8",
-	"OFFSET(prb_desc_ring.infos)=16", "OFFSET(prb_desc_ring.head_id)=24",
-	"OFFSET(prb_desc_ring.tail_id)=32", "SIZE(prb_desc)=24",
-	"OFFSET(prb_desc.state_var)=0", "OFFSET(prb_desc.text_blk_lpos)=8",
-	"OFFSET(prb_data_blk_lpos.begin)=0", "OFFSET(prb_data_blk_lpos.next)=8",
-	"SIZE(printk_info)=88", "OFFSET(printk_info.seq)=0",
-	"OFFSET(printk_info.ts_nsec)=8", "OFFSET(printk_info.text_len)=16",
-	"SIZE(prb_data_ring)=32", "OFFSET(prb_data_ring.size_bits)=0",
-	"OFFSET(prb_data_ring.data)=8", "SIZE(atomic_long_t)=8",
-	"OFFSET(atomic_long_t.counter)=0",
-};
-
 static int sink(const void *buf, size_t len, void *data)
 {
 	size_t *total = data;
@@ -77,28 +62,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	regs[17] = 0x10;
 	vmgen_cpu(g, 1, regs);
 	vmgen_cpu(g, 0, NULL);
-	vmgen_info(g, "OSRELEASE=6.1.0-fuzz");
-	vmgen_info(g, "PAGESIZE=4096");
-	vmgen_info(g, "SYMBOL(init_top_pgt)=%" PRIx64, IMG_VA);
-	vmgen_info(g, "NUMBER(phys_base)=0");
-	if (legacy) {
-		vmgen_info(g, "SYMBOL(log_buf)=%" PRIx64, IMG_VA + 0x2060);
-		vmgen_info(g, "SYMBOL(log_buf_len)=%" PRIx64, IMG_VA + 0x2068);
-		vmgen_info(g, "SYMBOL(log_first_idx)=%" PRIx64, IMG_VA + 0x2070);
-		vmgen_info(g, "SYMBOL(log_next_idx)=%" PRIx64, IMG_VA + 0x2078);
-		vmgen_info(g, "SIZE(printk_log)=%d", caller ? 24 : 16);
-		vmgen_info(g, "OFFSET(printk_log.ts_nsec)=0");
-		vmgen_info(g, "OFFSET(printk_log.len)=8");
-		vmgen_info(g, "OFFSET(printk_log.text_len)=10");
-		if (caller)
-			vmgen_info(g, "OFFSET(printk_log.caller_id)=16");
-	} else {
-		vmgen_info(g, "SYMBOL(prb)=%" PRIx64, IMG_VA + 0x2000);
-		for (size_t i = 0; i < KD_ARRAY_SIZE(prb_keys); i++)
-			vmgen_info(g, "%s", prb_keys[i]);
-		if (caller)
-			vmgen_info(g, "OFFSET(printk_info.caller_id)=20");
-	}
+	vmgen_info_kernel(g, "6.1.0-fuzz", 4096, IMG_VA);
+	if (legacy)
+		vmgen_info_log_buf(g, IMG_VA + 0x2060, caller);
+	else
+		vmgen_info_printk(g, IMG_VA + 0x2000, caller, NULL);
 	vmgen_load(g, IMG_PA, IMG_SIZE, IMG_VA);
 	if (size > 1)
 		vmgen_poke(g, IMG_PA + INPUT_AT, data + 1,

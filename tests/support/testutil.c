@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Test support: temporary files, fixture paths. */
+/* Test support: temporary files, fixture paths, file and digest helpers. */
 #include "testutil.h"
+#include "base/base.h"
+#include "base/sha256.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +94,35 @@ uint8_t *tu_read_file(const char *path, size_t *ret_len)
 	if (ret_len)
 		*ret_len = (size_t)n;
 	return buf;
+}
+
+void tu_write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), r;
+
+	if (fd < 0)
+		fail_msg("cannot create %s: %s", path, strerror(errno));
+	r = kd_write_all(fd, buf, len);
+	close(fd);
+	if (r < 0)
+		fail_msg("cannot write %s: %s", path, strerror(-r));
+}
+
+void tu_write_text(const char *path, const char *text)
+{
+	tu_write_file(path, text, strlen(text));
+}
+
+void tu_sha256_hex(const void *data, size_t len, char out[65])
+{
+	struct kd_sha256 c;
+	uint8_t d[32];
+
+	kd_sha256_init(&c);
+	kd_sha256_update(&c, data, len);
+	kd_sha256_final(&c, d);
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
 void tu_skip_or_fail(const char *why)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Test support: temporary files, fixture paths and cmocka includes. */
+/* Test support: temporary files, fixture paths, file and digest helpers, cmocka includes. */
 #ifndef TESTUTIL_H
 #define TESTUTIL_H
 
@@ -22,6 +22,12 @@ const char *tu_fixture_vmcore(const char *name);
 const char *tu_fixture_file(const char *name, const char *file);
 /* Reads a whole file into a malloc'd buffer; aborts the test on error. */
 uint8_t *tu_read_file(const char *path, size_t *ret_len);
+/* Creates or replaces path (mode 0644) with len bytes of buf; aborts the test on error. */
+void tu_write_file(const char *path, const void *buf, size_t len);
+/* The same with a NUL-terminated text. */
+void tu_write_text(const char *path, const char *text);
+/* The SHA-256 of len bytes of data (base/sha256.c), as 64 hex digits and a NUL in out. */
+void tu_sha256_hex(const void *data, size_t len, char out[65]);
 /* Fails the test (in CI) or skips it with a message when a resource is missing. */
 void tu_skip_or_fail(const char *why);
 

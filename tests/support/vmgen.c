@@ -5,6 +5,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,58 @@ void vmgen_info(struct vmgen *g, const char *fmt, ...)
 void vmgen_no_vmcoreinfo(struct vmgen *g)
 {
 	g->no_info = 1;
+}
+
+void vmgen_info_kernel(struct vmgen *g, const char *osrelease, unsigned page_size,
+		       uint64_t init_top_pgt)
+{
+	vmgen_info(g, "OSRELEASE=%s", osrelease);
+	vmgen_info(g, "PAGESIZE=%u", page_size);
+	vmgen_info(g, "SYMBOL(init_top_pgt)=%" PRIx64, init_top_pgt);
+	vmgen_info(g, "NUMBER(phys_base)=0");
+}
+
+void vmgen_info_printk(struct vmgen *g, uint64_t prb_va, bool caller, const char *override)
+{
+	static const char *const keys[] = {
+		"SIZE(printk_ringbuffer)=88", "OFFSET(printk_ringbuffer.desc_ring)=0",
+		"OFFSET(printk_ringbuffer.text_data_ring)=48", "SIZE(prb_desc_ring)=48",
+		"OFFSET(prb_desc_ring.count_bits)=0", "OFFSET(prb_desc_ring.descs)=8",
+		"OFFSET(prb_desc_ring.infos)=16", "OFFSET(prb_desc_ring.head_id)=24",
+		"OFFSET(prb_desc_ring.tail_id)=32", "SIZE(prb_desc)=24",
+		"OFFSET(prb_desc.state_var)=0", "OFFSET(prb_desc.text_blk_lpos)=8",
+		"OFFSET(prb_data_blk_lpos.begin)=0", "OFFSET(prb_data_blk_lpos.next)=8",
+		"SIZE(printk_info)=88", "OFFSET(printk_info.seq)=0",
+		"OFFSET(printk_info.ts_nsec)=8", "OFFSET(printk_info.text_len)=16",
+		"SIZE(prb_data_ring)=32", "OFFSET(prb_data_ring.size_bits)=0",
+		"OFFSET(prb_data_ring.data)=8", "SIZE(atomic_long_t)=8",
+		"OFFSET(atomic_long_t.counter)=0",
+	};
+	size_t olen = override ? strcspn(override, "=") + 1 : 0;
+
+	vmgen_info(g, "SYMBOL(prb)=%" PRIx64, prb_va);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (override && strncmp(keys[i], override, olen) == 0)
+			vmgen_info(g, "%s", override);
+		else
+			vmgen_info(g, "%s", keys[i]);
+	}
+	if (caller)
+		vmgen_info(g, "OFFSET(printk_info.caller_id)=20");
+}
+
+void vmgen_info_log_buf(struct vmgen *g, uint64_t syms_va, bool caller)
+{
+	vmgen_info(g, "SYMBOL(log_buf)=%" PRIx64, syms_va);
+	vmgen_info(g, "SYMBOL(log_buf_len)=%" PRIx64, syms_va + 8);
+	vmgen_info(g, "SYMBOL(log_first_idx)=%" PRIx64, syms_va + 16);
+	vmgen_info(g, "SYMBOL(log_next_idx)=%" PRIx64, syms_va + 24);
+	vmgen_info(g, "SIZE(printk_log)=%d", caller ? 24 : 16);
+	vmgen_info(g, "OFFSET(printk_log.ts_nsec)=0");
+	vmgen_info(g, "OFFSET(printk_log.len)=8");
+	vmgen_info(g, "OFFSET(printk_log.text_len)=10");
+	if (caller)
+		vmgen_info(g, "OFFSET(printk_log.caller_id)=16");
 }
 
 void vmgen_cpu(struct vmgen *g, uint32_t pid, const uint64_t regs[27])

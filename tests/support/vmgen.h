@@ -3,6 +3,7 @@
 #ifndef VMGEN_H
 #define VMGEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,26 @@ void vmgen_pattern(struct vmgen *g, uint64_t paddr, uint64_t len);
 int vmgen_write(struct vmgen *g, const char *path);
 /* Does not add the VMCOREINFO note at all (for error tests). */
 void vmgen_no_vmcoreinfo(struct vmgen *g);
+
+/*
+ * VMCOREINFO presets, the lines several generated dumps share.
+ * vmgen_info_kernel: OSRELEASE, PAGESIZE, SYMBOL(init_top_pgt) and NUMBER(phys_base)=0 of an
+ * x86_64 kernel whose memory is all in the image mapping (va - 0xffffffff80000000 = pa), so
+ * that translation needs no page table: init_top_pgt is a page the dump leaves zero.
+ */
+void vmgen_info_kernel(struct vmgen *g, const char *osrelease, unsigned page_size,
+		       uint64_t init_top_pgt);
+/*
+ * The lockless printk ring's keys as 6.x kernels export them (both fixtures' values), with
+ * SYMBOL(prb) = prb_va; caller adds OFFSET(printk_info.caller_id). A key named in override
+ * ("SIZE(prb_desc)=5000", or NULL) replaces the line of that key.
+ */
+void vmgen_info_printk(struct vmgen *g, uint64_t prb_va, bool caller, const char *override);
+/*
+ * The legacy log_buf's keys (3.5-5.9): log_buf, log_buf_len, log_first_idx and log_next_idx
+ * at syms_va + 0, 8, 16 and 24; struct printk_log of 16 bytes, 24 with the caller id.
+ */
+void vmgen_info_log_buf(struct vmgen *g, uint64_t syms_va, bool caller);
 /* The pattern byte stream used by vmgen_pattern, for checking. */
 uint8_t vmgen_pattern_byte(uint64_t paddr);
 

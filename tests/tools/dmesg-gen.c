@@ -2,7 +2,6 @@
 /* Test helper: writes small vmcores that lack what `kdump dmesg` / `kdump info` need. */
 #include "vmgen.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,33 +25,12 @@ int main(int argc, char **argv)
 	if (strcmp(kind, "noinfo") == 0) {
 		vmgen_no_vmcoreinfo(g);
 	} else {
-		vmgen_info(g, "OSRELEASE=6.1.0-gen");
-		vmgen_info(g, "PAGESIZE=4096");
-		vmgen_info(g, "SYMBOL(init_top_pgt)=%" PRIx64, IMG_VA);
-		vmgen_info(g, "NUMBER(phys_base)=0");
+		vmgen_info_kernel(g, "6.1.0-gen", 4096, IMG_VA);
 		vmgen_info(g, "CRASHTIME=1700000000");
 	}
 	if (strcmp(kind, "badring") == 0) {
 		/* prb -> a ring whose count_bits is 60. */
-		vmgen_info(g, "SYMBOL(prb)=%" PRIx64, IMG_VA + 0x2000);
-		vmgen_info(g, "SIZE(printk_ringbuffer)=88");
-		vmgen_info(g, "OFFSET(printk_ringbuffer.desc_ring)=0");
-		vmgen_info(g, "OFFSET(printk_ringbuffer.text_data_ring)=48");
-		vmgen_info(g, "OFFSET(prb_desc_ring.count_bits)=0");
-		vmgen_info(g, "OFFSET(prb_desc_ring.descs)=8");
-		vmgen_info(g, "OFFSET(prb_desc_ring.infos)=16");
-		vmgen_info(g, "OFFSET(prb_desc_ring.head_id)=24");
-		vmgen_info(g, "OFFSET(prb_desc_ring.tail_id)=32");
-		vmgen_info(g, "SIZE(prb_desc)=24");
-		vmgen_info(g, "OFFSET(prb_desc.state_var)=0");
-		vmgen_info(g, "OFFSET(prb_desc.text_blk_lpos)=8");
-		vmgen_info(g, "OFFSET(prb_data_blk_lpos.begin)=0");
-		vmgen_info(g, "OFFSET(prb_data_blk_lpos.next)=8");
-		vmgen_info(g, "SIZE(printk_info)=88");
-		vmgen_info(g, "OFFSET(printk_info.ts_nsec)=8");
-		vmgen_info(g, "OFFSET(printk_info.text_len)=16");
-		vmgen_info(g, "OFFSET(prb_data_ring.size_bits)=0");
-		vmgen_info(g, "OFFSET(prb_data_ring.data)=8");
+		vmgen_info_printk(g, IMG_VA + 0x2000, false, NULL);
 		vmgen_poke_u64(g, IMG_PA + 0x2000, IMG_VA + 0x2100);
 		vmgen_poke_u32(g, IMG_PA + 0x2100, 60);
 		vmgen_poke_u32(g, IMG_PA + 0x2100 + 48, 12);

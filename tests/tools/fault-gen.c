@@ -62,10 +62,8 @@ int main(int argc, char **argv)
 	if (strcmp(kind, "noinfo") == 0) {
 		vmgen_no_vmcoreinfo(g);
 	} else {
-		vmgen_info(g, "OSRELEASE=6.12.0-fault");
-		vmgen_info(g, "PAGESIZE=%s", strcmp(kind, "absurd-pagesize") ? "4096" : "12345");
-		vmgen_info(g, "SYMBOL(init_top_pgt)=%" PRIx64, IMG_VA);
-		vmgen_info(g, "NUMBER(phys_base)=0");
+		vmgen_info_kernel(g, "6.12.0-fault", strcmp(kind, "absurd-pagesize") ? 4096 : 12345,
+				  IMG_VA);
 		vmgen_info(g, "CRASHTIME=1700000000");
 	}
 	/* The image (its first page is a zero init_top_pgt) and RAM with a pattern. */

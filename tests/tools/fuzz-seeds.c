@@ -4,6 +4,7 @@
  * real fixtures and from generated structures. Run by hand when a target's input layout changes:
  *   build/tests/fuzz-seeds tests/fuzz/corpus /var/tmp/kdfix ../shared/fixtures [VMLINUZ]
  */
+#include "printk.h"
 #include "vmgen.h"
 #include "vmcore/mem_map.h"
 #include "vmcore/vmcore.h"
@@ -29,33 +30,6 @@ static void put(const char *target, const char *name, const void *buf, size_t le
 	}
 	close(fd);
 	printf("%s (%zu bytes)\n", path, len);
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
 }
 
 /* ---- fuzz-vmcore and fuzz-vmcoreinfo: fixture headers and notes ------------------------- */
@@ -113,10 +87,7 @@ static void seed_generated_vmcores(void)
 		if (k == 1) {
 			vmgen_no_vmcoreinfo(g);
 		} else {
-			vmgen_info(g, "OSRELEASE=6.1.0-seed");
-			vmgen_info(g, "PAGESIZE=4096");
-			vmgen_info(g, "SYMBOL(init_top_pgt)=ffffffff81000000");
-			vmgen_info(g, "NUMBER(phys_base)=0");
+			vmgen_info_kernel(g, "6.1.0-seed", 4096, 0xffffffff81000000ULL);
 		}
 		vmgen_load(g, 0x1000000, 0x2000, 0xffffffff81000000ULL);
 		vmgen_load(g, 0x0, 0x3000, 0xffff888000000000ULL);
@@ -166,11 +137,11 @@ static void fseed_init(struct fseed *s, unsigned level, unsigned flags)
 	memset(s, 0, sizeof(*s));
 	s->b[0] = (uint8_t)level;
 	s->b[1] = (uint8_t)flags;
-	put_le64(s->b + 2, F_PO + 0x2000);
+	kd_put_le64(s->b + 2, F_PO + 0x2000);
 	for (unsigned i = 0; i < F_NPFN / 256; i++)
-		put_le64(s->b + 2 + F_ROOTS + 32 * i, (F_PO + F_MEMMAP_PA) | 0xf);
+		kd_put_le64(s->b + 2 + F_ROOTS + 32 * i, (F_PO + F_MEMMAP_PA) | 0xf);
 	for (unsigned pfn = 0; pfn < F_NPFN; pfn++)
-		put_le32(fpage(s, pfn) + 48, 0xffffffff);
+		kd_put_le32(fpage(s, pfn) + 48, 0xffffffff);
 }
 
 /* Pages of every kind on the 6.12 layout (flag bits and mapcount types as the fixture's). */
@@ -184,26 +155,26 @@ static void seed_filter_generated(void)
 	fseed_init(s, 0, 1);
 	put("filter", "baseline-61-d0", s->b, 2 + F_ROOTS + F_SECS + 64 * 8);
 	fseed_init(s, 31, 2);
-	put_le64(fpage(s, 300), 1 << 5), put_le64(fpage(s, 300) + 24, file);		/* cache */
-	put_le64(fpage(s, 301), 1 << 5 | 1 << 14), put_le64(fpage(s, 301) + 24, file); /* private */
-	put_le64(fpage(s, 303) + 24, anon);						/* user */
-	put_le32(fpage(s, 320) + 48, 0xf5000000);					/* slab */
-	put_le32(fpage(s, 330) + 48, 0xf0000000), put_le64(fpage(s, 330) + 40, 0);	/* buddy */
-	put_le32(fpage(s, 336) + 48, 0xf0000000), put_le64(fpage(s, 336) + 40, 2);
-	put_le64(fpage(s, 340), 1 << 20);						/* hwpoison */
-	put_le32(fpage(s, 341) + 48, 0xf1000000);					/* offline */
+	kd_put_le64(fpage(s, 300), 1 << 5), kd_put_le64(fpage(s, 300) + 24, file);		/* cache */
+	kd_put_le64(fpage(s, 301), 1 << 5 | 1 << 14), kd_put_le64(fpage(s, 301) + 24, file); /* private */
+	kd_put_le64(fpage(s, 303) + 24, anon);						/* user */
+	kd_put_le32(fpage(s, 320) + 48, 0xf5000000);					/* slab */
+	kd_put_le32(fpage(s, 330) + 48, 0xf0000000), kd_put_le64(fpage(s, 330) + 40, 0);	/* buddy */
+	kd_put_le32(fpage(s, 336) + 48, 0xf0000000), kd_put_le64(fpage(s, 336) + 40, 2);
+	kd_put_le64(fpage(s, 340), 1 << 20);						/* hwpoison */
+	kd_put_le32(fpage(s, 341) + 48, 0xf1000000);					/* offline */
 	/* An anonymous folio of order 4 and a hugetlb page of order 3. */
-	put_le64(fpage(s, 256), 1 << 5 | 1 << 17 | 1 << 6), put_le64(fpage(s, 256) + 24, anon);
-	put_le64(fpage(s, 257), 4);
+	kd_put_le64(fpage(s, 256), 1 << 5 | 1 << 17 | 1 << 6), kd_put_le64(fpage(s, 256) + 24, anon);
+	kd_put_le64(fpage(s, 257), 4);
 	for (unsigned i = 1; i < 16; i++)
-		put_le64(fpage(s, 256 + i) + 8, F_PO + F_MEMMAP_PA + 256 * 64 + 1);
-	put_le64(fpage(s, 272), 1 << 6), put_le64(fpage(s, 272) + 24, file);
-	put_le64(fpage(s, 273), 3), put_le32(fpage(s, 272) + 48, 0xf4000000);
+		kd_put_le64(fpage(s, 256 + i) + 8, F_PO + F_MEMMAP_PA + 256 * 64 + 1);
+	kd_put_le64(fpage(s, 272), 1 << 6), kd_put_le64(fpage(s, 272) + 24, file);
+	kd_put_le64(fpage(s, 273), 3), kd_put_le32(fpage(s, 272) + 48, 0xf4000000);
 	for (unsigned i = 1; i < 8; i++)
-		put_le64(fpage(s, 272 + i) + 8, F_PO + F_MEMMAP_PA + 272 * 64 + 1);
+		kd_put_le64(fpage(s, 272 + i) + 8, F_PO + F_MEMMAP_PA + 272 * 64 + 1);
 	/* A buddy of order 10 that runs past the end, a compound head whose tails point away. */
-	put_le32(fpage(s, 480) + 48, 0xf0000000), put_le64(fpage(s, 480) + 40, 10);
-	put_le64(fpage(s, 288), 1 << 6), put_le64(fpage(s, 289), 9);
+	kd_put_le32(fpage(s, 480) + 48, 0xf0000000), kd_put_le64(fpage(s, 480) + 40, 10);
+	kd_put_le64(fpage(s, 288), 1 << 6), kd_put_le64(fpage(s, 289), 9);
 	put("filter", "kinds-612-d31", s->b, sizeof(s->b));
 	free(s);
 }
@@ -259,10 +230,10 @@ static void seed_filter_fixture(const char *fix, const char *name, const char *s
 			fprintf(stderr, "fuzz-seeds: %s\n", err.msg);
 			exit(1);
 		}
-		head = get_le64(p + 8);
+		head = kd_le64(p + 8);
 		if ((head & 1) && vmcore_mem_map_pfn(&mm, head - 1, &hpfn) == 0 && hpfn >= best &&
 		    hpfn < best + F_NPFN)
-			put_le64(p + 8, F_PO + F_MEMMAP_PA + (hpfn - best) * 64 + 1);
+			kd_put_le64(p + 8, F_PO + F_MEMMAP_PA + (hpfn - best) * 64 + 1);
 	}
 	snprintf(seed, sizeof(seed), "fixture-%s-pfn%" PRIu64, name, best);
 	put("filter", seed, s->b, sizeof(s->b));
@@ -279,9 +250,9 @@ static void seed_filter_fixture(const char *fix, const char *name, const char *s
 #define D_DESCS 0x2100u
 #define D_INFOS 0x2280u
 #define D_DATA 0x2800u
-#define D_COUNT 16u
-#define D_SIZE 2048u
-#define ID_MASK ((1ULL << 62) - 1)
+#define D_COUNT_BITS 4u		/* 16 descriptors */
+#define D_SIZE_BITS 11u
+#define D_SIZE (1u << D_SIZE_BITS)
 
 struct dseed {
 	uint8_t b[1 + 0x1000];
@@ -331,64 +302,24 @@ static size_t read_lines(const char *shared, const char *name, char lines[][160]
 }
 
 /*
- * A lockless ring as the kernel leaves it: records added in order, descriptors reused after
- * D_COUNT IDs, data blocks wrapping to index 0, the oldest records overwritten.
+ * A lockless ring as the kernel leaves it (tests/support/printk.c): records added in order,
+ * descriptors reused after 16 IDs, data blocks wrapping to index 0, the oldest records
+ * overwritten.
  */
 static void seed_ring(const char *name, char lines[][160], size_t nlines, uint64_t first_id,
 		      uint64_t first_lpos, bool caller)
 {
 	struct dseed *s = calloc(1, sizeof(*s));
-	struct {
-		uint64_t id, begin;
-	} live[64];
-	size_t nlive = 0;
-	uint64_t id = first_id & ID_MASK, lpos = first_lpos, seq = 0;
+	struct pk_mem m = { dat(s, D_AT), D_IMG_VA + D_AT, sizeof(s->b) - 1 };
+	struct pk_ring r;
 
 	s->b[0] = caller ? 2 : 0;
-	put_le64(dat(s, D_AT), D_IMG_VA + D_RB);
-	put_le32(dat(s, D_RB), 4);			/* count_bits */
-	put_le64(dat(s, D_RB + 8), D_IMG_VA + D_DESCS);
-	put_le64(dat(s, D_RB + 16), D_IMG_VA + D_INFOS);
-	put_le32(dat(s, D_RB + 48), 11);		/* size_bits */
-	put_le64(dat(s, D_RB + 56), D_IMG_VA + D_DATA);
-	for (size_t i = 0; i < nlines; i++) {
-		size_t len = strlen(lines[i]);
-		uint64_t bsize = (8 + len + 7) & ~7ULL, idx = lpos & (D_SIZE - 1), begin = lpos;
-		uint64_t next, data_at;
-		uint32_t d = D_DESCS + (uint32_t)(id % D_COUNT) * 24;
-		uint32_t in = D_INFOS + (uint32_t)(id % D_COUNT) * 88;
-
-		while (nlive && ((id - live[0].id) & ID_MASK) >= D_COUNT)
-			memmove(&live[0], &live[1], --nlive * sizeof(live[0]));
-		if (idx + bsize > D_SIZE) {
-			next = begin - idx + D_SIZE + bsize;
-			if (idx + 8 <= D_SIZE)
-				put_le64(dat(s, D_DATA + (uint32_t)idx), id);
-			data_at = 0;
-		} else {
-			next = begin + bsize;
-			data_at = idx;
-		}
-		while (nlive && next - live[0].begin > D_SIZE) {
-			uint32_t od = D_DESCS + (uint32_t)(live[0].id % D_COUNT) * 24;
-			put_le64(dat(s, od), 3ULL << 62 | live[0].id);	/* reusable */
-			memmove(&live[0], &live[1], --nlive * sizeof(live[0]));
-		}
-		put_le64(dat(s, D_DATA + (uint32_t)data_at), id);
-		memcpy(dat(s, D_DATA + (uint32_t)data_at + 8), lines[i], len);
-		put_le64(dat(s, d), 2ULL << 62 | id);		/* finalized */
-		put_le64(dat(s, d + 8), begin);
-		put_le64(dat(s, d + 16), next);
-		put_le64(dat(s, in), seq++);
-		put_le64(dat(s, in + 8), 1000000ULL * i + 123);
-		put_le16(dat(s, in + 16), (uint16_t)len);
-		put_le32(dat(s, in + 20), (uint32_t)(i % 3 ? 100 + i : 0x80000000u));
-		live[nlive].id = id, live[nlive].begin = begin, nlive++;
-		lpos = next;
-		id = (id + 1) & ID_MASK;
-	}
-	put_le64(dat(s, D_RB + 24), (id - 1) & ID_MASK);	/* head_id */
-	put_le64(dat(s, D_RB + 32), nlive ? live[0].id : (id - 1) & ID_MASK);
+	kd_put_le64(dat(s, D_AT), D_IMG_VA + D_RB);
+	pk_ring_init(&r, m, D_IMG_VA + D_RB, D_IMG_VA + D_DESCS, D_IMG_VA + D_INFOS,
+		     D_IMG_VA + D_DATA, D_COUNT_BITS, D_SIZE_BITS, first_id, first_lpos);
+	for (size_t i = 0; i < nlines; i++)
+		pk_ring_add(&r, 1000000ULL * i + 123, (uint32_t)(i % 3 ? 100 + i : 0x80000000u),
+			    lines[i], strlen(lines[i]), 2);
 	put("dmesg", name, s->b, sizeof(s->b));
 	free(s);
 }
@@ -400,8 +331,8 @@ static void seed_legacy(const char *name, char lines[][160], size_t nlines, bool
 	uint32_t hdr = caller ? 24 : 16, at = 0;
 
 	s->b[0] = 1 | (caller ? 2 : 0);
-	put_le64(dat(s, 0x2060), D_IMG_VA + D_DATA);
-	put_le32(dat(s, 0x2068), D_SIZE);
+	kd_put_le64(dat(s, 0x2060), D_IMG_VA + D_DATA);
+	kd_put_le32(dat(s, 0x2068), D_SIZE);
 	for (size_t i = 0; i < nlines; i++) {
 		uint32_t tl = (uint32_t)strlen(lines[i]), rlen = (hdr + tl + 7) & ~7u;
 		uint8_t *r;
@@ -409,17 +340,17 @@ static void seed_legacy(const char *name, char lines[][160], size_t nlines, bool
 		if (at + rlen + hdr > D_SIZE)
 			break;
 		r = dat(s, D_DATA + at);
-		put_le64(r, 1000000ULL * i + 7);
-		put_le16(r + 8, (uint16_t)rlen);
-		put_le16(r + 10, (uint16_t)tl);
+		kd_put_le64(r, 1000000ULL * i + 7);
+		kd_put_le16(r + 8, (uint16_t)rlen);
+		kd_put_le16(r + 10, (uint16_t)tl);
 		r[15] = 6;
 		if (caller)
-			put_le32(r + 16, 200 + (uint32_t)i);
+			kd_put_le32(r + 16, 200 + (uint32_t)i);
 		memcpy(r + hdr, lines[i], tl);
 		at += rlen;
 	}
-	put_le32(dat(s, 0x2070), 0);
-	put_le32(dat(s, 0x2078), at);
+	kd_put_le32(dat(s, 0x2070), 0);
+	kd_put_le32(dat(s, 0x2078), at);
 	put("dmesg", name, s->b, sizeof(s->b));
 	free(s);
 }
@@ -500,16 +431,16 @@ static void seed_bzimage(const char *vmlinuz)
 	b[0x1fe] = 0x55, b[0x1ff] = 0xaa;
 	b[0x200] = 0xeb, b[0x201] = 0x6a;
 	memcpy(b + 0x202, "HdrS", 4);
-	put_le16(b + 0x206, 0x020f);
-	put_le16(b + 0x20e, 0x1000);
+	kd_put_le16(b + 0x206, 0x020f);
+	kd_put_le16(b + 0x20e, 0x1000);
 	memcpy(b + 0x1200, "6.99.0-seed (synthetic)", 23);
 	b[0x211] = 0x01;
-	put_le32(b + 0x230, 0x200000);
+	kd_put_le32(b + 0x230, 0x200000);
 	b[0x234] = 1, b[0x235] = 21;
-	put_le16(b + 0x236, 0x7f);
-	put_le32(b + 0x238, 0x7ff);
-	put_le64(b + 0x258, 0x1000000);
-	put_le32(b + 0x260, 0x1000000);
+	kd_put_le16(b + 0x236, 0x7f);
+	kd_put_le32(b + 0x238, 0x7ff);
+	kd_put_le64(b + 0x258, 0x1000000);
+	kd_put_le32(b + 0x260, 0x1000000);
 	put("bzimage", "synthetic", b, 28 * 512 + 4096);
 	free(b);
 	if (vmlinuz && (b = slurp(vmlinuz, 20480, &n)) != NULL) {
@@ -538,7 +469,7 @@ int main(int argc, char **argv)
 	seed_filter_fixture(fix, "x86_64-6.1-1G", shared, true);
 	n = read_lines(shared, "x86_64-6.12-1G", lines, 64);
 	seed_ring("ring-612-first", lines, 12, 0, 0, true);
-	seed_ring("ring-612-wrapped", lines, n, ID_MASK - 20, 0x123ULL << 11, true);
+	seed_ring("ring-612-wrapped", lines, n, PK_ID_MASK - 20, 0x123ULL << 11, true);
 	n = read_lines(shared, "x86_64-6.1-1G", lines, 64);
 	seed_ring("ring-61-wrapped", lines + 20, n - 20, 5, 0, false);
 	seed_legacy("legacy", lines, n, false);
