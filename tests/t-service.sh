@@ -122,6 +122,16 @@ grep -q "new dump: $R/var/crash/web1-2026-11-25-02:57:42 (12.1 KiB, kernel $rel"
 ! grep -q "new dump" "$t/s6.err" || fail "the same dump was reported twice"
 [ "$(wc -l <"$t/notified")" = 1 ] || fail "notify ran twice"
 
+# Loaded, and not by kdump (no /run/kdump/armed): status names who, as far as it can tell.
+k status >"$t/status" || fail "status of an armed fixture should exit 0"
+grep -q "^capture kernel:  loaded by another program (kexec -p by hand" "$t/status" ||
+	{ cat "$t/status"; fail "status does not say a capture kernel was loaded by another program"; }
+mkdir -p "$R/usr/sbin" && : >"$R/usr/sbin/kdump-config"
+k status --json | grep -q '"loaded_by": "kdump-tools (kdump-config, kdump-tools.service)"' ||
+	fail "status --json does not name kdump-tools"
+rm "$R/usr/sbin/kdump-config"
+# kdump's own mark (written by a real load): status says armed.
+mkdir -p "$R/run/kdump" && echo "kernel $R/boot/vmlinuz-$rel" >"$R/run/kdump/armed"
 k status >"$t/status" || fail "status of an armed fixture should exit 0"
 for want in "capture kernel:  loaded (armed)" "reservation:     256.0 MiB at 0x2e000000-0x3dffffff" \
 	"initramfs:       $img: up to date" "target:          root filesystem, path /var/crash" \
