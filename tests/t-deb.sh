@@ -16,8 +16,8 @@ env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory deb B="$t/b
 deb=$(ls "$t"/b/deb/kdump_*_amd64.deb)
 dpkg-deb -x "$deb" "$t/root"
 dpkg-deb -e "$deb" "$t/ctl"
-file "$t/root/usr/sbin/kdump" | grep -q 'statically linked' || fail "usr/sbin/kdump is not static"
-"$t/root/usr/sbin/kdump" --version | grep -q '^kdump ' || fail "the packaged kdump does not run"
+file "$t/root/usr/sbin/kdump" | grep >/dev/null 'statically linked' || fail "usr/sbin/kdump is not static"
+"$t/root/usr/sbin/kdump" --version | grep >/dev/null '^kdump ' || fail "the packaged kdump does not run"
 unitdir=
 for d in lib/systemd/system usr/lib/systemd/system; do [ -d "$t/root/$d" ] && unitdir=$d; done
 [ -n "$unitdir" ] || fail "no unit directory"
@@ -45,5 +45,5 @@ sh "$t/postrm" 9.9 /boot/vmlinuz-9.9 || fail "postrm hook failed"
 	[ -e "$t/hook/var/lib/kdump/initrd.img-9.8" ] || fail "postrm hook removed the wrong files"
 grep -q 'deb-systemd-helper.*enable.*kdump.service\|enable.*kdump.service' "$t/ctl/postinst" ||
 	fail "postinst does not enable kdump.service"
-dpkg-deb -f "$deb" Conflicts | grep -qw kdump-tools || fail "no Conflicts: kdump-tools"
+dpkg-deb -f "$deb" Conflicts | grep -w >/dev/null kdump-tools || fail "no Conflicts: kdump-tools"
 echo "t-deb: $(basename "$deb") built, lintian clean, contents as expected"

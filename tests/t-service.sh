@@ -127,7 +127,7 @@ k status >"$t/status" || fail "status of an armed fixture should exit 0"
 grep -q "^capture kernel:  loaded by another program (kexec -p by hand" "$t/status" ||
 	{ cat "$t/status"; fail "status does not say a capture kernel was loaded by another program"; }
 mkdir -p "$R/usr/sbin" && : >"$R/usr/sbin/kdump-config"
-k status --json | grep -q '"loaded_by": "kdump-tools (kdump-config, kdump-tools.service)"' ||
+k status --json | grep >/dev/null '"loaded_by": "kdump-tools (kdump-config, kdump-tools.service)"' ||
 	fail "status --json does not name kdump-tools"
 rm "$R/usr/sbin/kdump-config"
 # kdump's own mark (written by a real load): status says armed.
@@ -213,7 +213,7 @@ if "$KDUMP" reassemble --help >/dev/null 2>&1; then
 	cmp "$d/vmcore" "$src" || fail "the saved dump differs from the stream's"
 	[ ! -e "$d/.incomplete" ] && [ "$(stat -c %a "$d")" = 700 ] && [ "$(stat -c %a "$d/vmcore")" = 600 ] ||
 		fail "saved dump: marker or modes"
-	head -c 14 "$R/dev/vdc" | grep -q kdump-savecore || fail "the device was not marked saved"
+	head -c 14 "$R/dev/vdc" | grep >/dev/null kdump-savecore || fail "the device was not marked saved"
 	k savecore >"$t/sc2.out"
 	grep -q "already saved" "$t/sc2.out" || { cat "$t/sc2.out"; fail "saved twice"; }
 else
@@ -222,10 +222,10 @@ else
 		{ cat "$t/sc.err"; fail "savecore message"; }
 fi
 dd if=/dev/zero of="$R/dev/vdc" bs=4096 count=1 conv=notrunc status=none
-k savecore | grep -q "no flattened dump on it" || fail "savecore on an empty device"
+k savecore | grep >/dev/null "no flattened dump on it" || fail "savecore on an empty device"
 
 # ---- stop, restart -------------------------------------------------------------------------------
-"$KDUMP" stop --dry-run | grep -q "would unload" || fail "stop --dry-run"
+"$KDUMP" stop --dry-run | grep >/dev/null "would unload" || fail "stop --dry-run"
 conf "path /var/crash" "capture_cmdline_append nmi_watchdog=0"
 "$KDUMP" restart --root "$R" --kdump "$static" --dry-run >"$t/rs.out" 2>"$t/rs.err" ||
 	{ cat "$t/rs.err"; fail restart; }
