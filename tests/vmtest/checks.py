@@ -42,14 +42,15 @@ def _first_page(path):
 
 
 def dump_dmesg(vmcore, out_path, log):
-    """makedumpfile --dump-dmesg: the host's first, then sid's (newer kernels); returns
-    (tool used, None) or (None, why not)."""
+    """makedumpfile --dump-dmesg: the host's first, then sid's when the host's fails or says
+    it does not support the kernel (bookworm's 1.7.2 and 6.12); returns (tool used, None) or
+    (None, why not)."""
     tries = [["makedumpfile"]]
     sid = sid_peers()
     if sid:
         tries.append([sid, "makedumpfile"])
     why = []
-    for tool in tries:
+    for n, tool in enumerate(tries):
         if os.path.exists(out_path):
             os.unlink(out_path)   # makedumpfile does not overwrite
         p = subprocess.run(tool + ["--dump-dmesg", vmcore, out_path], capture_output=True,
@@ -57,6 +58,10 @@ def dump_dmesg(vmcore, out_path, log):
         with open(log, "a") as f:
             f.write("$ %s --dump-dmesg %s %s\n%s%s(exit %d)\n" %
                     (" ".join(tool), vmcore, out_path, p.stdout, p.stderr, p.returncode))
+        unsupported = "kernel version is not supported" in p.stdout + p.stderr
+        if unsupported and n + 1 < len(tries):
+            why.append("%s: the kernel version is not supported" % " ".join(tool))
+            continue
         if p.returncode == 0 and os.path.getsize(out_path) > 0:
             ver = subprocess.run(tool + ["-v"], capture_output=True, text=True)
             return (ver.stdout + ver.stderr).strip().splitlines()[0], None
@@ -76,7 +81,9 @@ def check_log(lines, crash_cpu, comm="kdump"):
         return facts, ["the log has no 'sysrq: Trigger a crash' line"]
     if not panic or panic[-1] < trig[-1]:
         return facts, ["the log has no 'Kernel panic - not syncing' after the sysrq trigger"]
-    facts["panic_line"] = re.sub(r"^\[[ 0-9.]+\] ", "", lines[panic[-1]])
+    # The time stamp, and the caller id that newer makedumpfile prints ("[    T401] ").
+    facts["panic_line"] = re.sub(r"^(\[[ 0-9.]+\] ?)?(\[ *[TC]\d+\] ?)?", "",
+                                 lines[panic[-1]])
     if "sysrq triggered crash" not in facts["panic_line"]:
         fails.append("the panic is not the sysrq one: %s" % facts["panic_line"])
     if len(panic) > 1:

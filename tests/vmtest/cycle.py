@@ -225,12 +225,23 @@ class Cycle:
         with self.res.step(name, self.say) as st:
             deadline = time.time() + 600
             state = None
+            seen = []
+            failed_since = None
             while time.time() < deadline:
                 rc, out, _ = self.sh("systemctl is-active kdump.service")
                 state = out.strip()
+                if not seen or seen[-1] != state:
+                    seen.append(state)
+                    st.info["states_seen"] = seen
                 if state == "active":
                     break
-                if state == "failed":
+                # A restart (the udev rule's try-restart) passes through "failed" when it
+                # kills a start in progress: only a failure that stays is one.
+                if state != "failed":
+                    failed_since = None
+                elif failed_since is None:
+                    failed_since = time.time()
+                if failed_since is not None and time.time() - failed_since > 15:
                     self.evidence(name)
                     raise StepFailed("kdump.service failed at boot; systemctl status and "
                                      "its journal are in evidence-%s.txt:\n%s" %
@@ -246,6 +257,12 @@ class Cycle:
             journal = self.must("journalctl -b --no-pager -o short-monotonic -u kdump.service")
             self.save("journal-kdump-%s.txt" % name, journal)
             st.info["service_starts"] = len(re.findall(r"Starting kdump\.service", journal))
+            killed = [t for t in journal.splitlines() if "code=killed" in t]
+            if st.info["service_starts"] > 1 or killed:
+                self.res.warn("%s: kdump.service was started %d times in this boot%s (%s)" %
+                              (name, st.info["service_starts"],
+                               "; " + killed[0].split(": ", 1)[-1] if killed else "",
+                               "journal-kdump-%s.txt" % name))
             mono = self.must("systemctl show -p ActiveEnterTimestampMonotonic --value "
                              "kdump.service").strip()
             st.info["systemd_active_after_kernel_start"] = round(int(mono or 0) / 1e6, 2)
@@ -262,6 +279,10 @@ class Cycle:
             js = json.loads(self.must("kdump status --json"))
             st.info["status"] = {k: js.get(k) for k in ("loaded", "release", "initramfs_state",
                                                          "target", "dump_dir", "dumps")}
+            if js.get("initramfs_state") != "up to date":
+                self.res.warn("%s: right after kdump.service armed, kdump status says the "
+                              "capture initramfs is %r (kdump-status-%s.txt)" %
+                              (name, js.get("initramfs_state"), name))
             return t_active, int(mono or 0) / 1e6
 
     def step_crash(self):
@@ -417,8 +438,14 @@ class Cycle:
             kern = con.find(r"Linux version \d", since)
             st.info["firmware_banner_between"] = fw[2] if fw else None
             if fw:
+                # What the shutdown said about kexec: the unit's stop, systemd-shutdown's try.
+                said = [t for _, t in con.lines[since:fw[0]]
+                        if re.search(r"kexec|Rebooting", t, re.I)]
+                st.info["console_kexec_lines"] = said
                 raise StepFailed("the firmware ran between the two boots (%r on the console "
-                                 "after systemctl kexec): this was not a kexec reboot" % fw[2])
+                                 "after systemctl kexec): this was not a kexec reboot. The "
+                                 "console's kexec lines before it:\n%s" %
+                                 (fw[2], "\n".join(said)))
             if not kern:
                 raise StepFailed("no 'Linux version' line after systemctl kexec: the new "
                                  "kernel's boot is not on the console")

@@ -14,7 +14,8 @@ class Results:
         self.path = os.path.join(out, "result.json")
         self.t0 = time.time()
         self.data = {"ok": None, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                     "about": about, "steps": [], "phases": {}, "failure": None}
+                     "about": about, "steps": [], "phases": {}, "warnings": [],
+                     "failure": None}
         self.write()
 
     def write(self):
@@ -31,6 +32,12 @@ class Results:
         """A figure of the cycle (boot to armed, panic to dump on disk...)."""
         self.data["phases"][name] = None if seconds is None else round(seconds, 2)
         self.write()
+
+    def warn(self, msg):
+        """Something of the product worth a look that does not fail the cycle."""
+        self.data.setdefault("warnings", []).append(msg)
+        self.write()
+        print("vm-system: WARNING: %s" % msg, flush=True)
 
     def set(self, key, value):
         self.data[key] = value
