@@ -414,10 +414,17 @@ class Cycle:
 
     def step_kexec(self):
         with self.res.step("kexec-load", self.say) as st:
-            out = self.must("systemctl start kexec-load@$(uname -r).service 2>&1 && "
-                            "systemctl is-active kexec-load@$(uname -r).service",
-                            what="systemctl start kexec-load@$(uname -r)")
-            st.info["unit"] = out.strip()
+            # The admin's command, as the unit's own comment gives it.
+            rc, out, err = self.sh("systemctl start kexec-load@$(uname -r).service && "
+                                   "systemctl is-active kexec-load@$(uname -r).service")
+            st.info["unit"] = (out + err).strip().splitlines()
+            if rc != 0:
+                _, status, _ = self.sh("systemctl --no-pager status "
+                                       "\"kexec-load@$(systemd-escape \"$(uname -r)\")\"; "
+                                       "journalctl -b --no-pager -u 'kexec-load@*'")
+                raise StepFailed("systemctl start kexec-load@$(uname -r) (release %s): exit %d"
+                                 "\n%s%s--- the unit:\n%s" % (self.release, rc, out, err,
+                                                               status))
             loaded = self.must("cat /sys/kernel/kexec_loaded").strip()
             st.info["kexec_loaded"] = loaded
             if loaded != "1":
