@@ -257,6 +257,12 @@ class Cycle:
             journal = self.must("journalctl -b --no-pager -o short-monotonic -u kdump.service")
             self.save("journal-kdump-%s.txt" % name, journal)
             st.info["service_starts"] = len(re.findall(r"Starting kdump\.service", journal))
+            builds = re.findall(r"building the capture initramfs \S+ \(([^)]*)\)", journal)
+            st.info["initramfs_builds"] = builds
+            if name != "armed" and "its inputs changed" in builds:
+                # Nothing of kdump's inputs changed since the boot that armed it first.
+                self.res.warn("%s: kdump start rebuilt the capture initramfs, saying its "
+                              "inputs changed (journal-kdump-%s.txt)" % (name, name))
             killed = [t for t in journal.splitlines() if "code=killed" in t]
             if st.info["service_starts"] > 1 or killed:
                 self.res.warn("%s: kdump.service was started %d times in this boot%s (%s)" %
@@ -280,9 +286,15 @@ class Cycle:
             st.info["status"] = {k: js.get(k) for k in ("loaded", "release", "initramfs_state",
                                                          "target", "dump_dir", "dumps")}
             if js.get("initramfs_state") != "up to date":
+                # What kdump compared: its stamp of the inputs, and /proc/mounts (one of them,
+                # by content) as it is now.
+                _, out, err = self.sh("cat /var/lib/kdump/initrd.img-$(uname -r).stamp; "
+                                      "echo '--- /proc/mounts now'; cat /proc/mounts")
+                self.save("initramfs-stamp-%s.txt" % name, out + err)
                 self.res.warn("%s: right after kdump.service armed, kdump status says the "
-                              "capture initramfs is %r (kdump-status-%s.txt)" %
-                              (name, js.get("initramfs_state"), name))
+                              "capture initramfs is %r (kdump-status-%s.txt, "
+                              "initramfs-stamp-%s.txt)" %
+                              (name, js.get("initramfs_state"), name, name))
             return t_active, int(mono or 0) / 1e6
 
     def step_crash(self):
