@@ -431,8 +431,9 @@ class Cycle:
                                    "systemctl is-active kexec-load@$(uname -r).service")
             st.info["unit"] = (out + err).strip().splitlines()
             if rc != 0:
+                # The same name the start used (systemctl mangles it the same way).
                 _, status, _ = self.sh("systemctl --no-pager status "
-                                       "\"kexec-load@$(systemd-escape \"$(uname -r)\")\"; "
+                                       "kexec-load@$(uname -r).service 2>/dev/null; "
                                        "journalctl -b --no-pager -u 'kexec-load@*'")
                 raise StepFailed("systemctl start kexec-load@$(uname -r) (release %s): exit %d"
                                  "\n%s%s--- the unit:\n%s" % (self.release, rc, out, err,
