@@ -97,9 +97,17 @@ class Cycle:
         t_up = time.time()
         fw = self.machine.console.find(self.banner(), since)
         kern = self.machine.console.find(r"Linux version \d", since)
+        # The host time of the kernel's clock zero: a kernel line stamped past 1 s (earlier
+        # lines are all stamped 0 until the clock runs, and come out in a burst).
+        t_zero = None
+        stamped = self.machine.console.find(r"^\[ *([1-9]\d*)\.\d{6}\]",
+                                            kern[0] if kern else since)
+        if stamped:
+            secs = float(re.match(r"^\[ *(\d+\.\d+)\]", stamped[2]).group(1))
+            t_zero = stamped[1] - secs
         boot = {"boot_id": new, "index": since, "t_agent": t_up,
                 "t_firmware": fw[1] if fw else None, "t_kernel": kern[1] if kern else None,
-                "firmware_banner": bool(fw)}
+                "t_kernel_clock_zero": t_zero, "firmware_banner": bool(fw)}
         self.boots.append(boot)
         self.machine.console.mark("boot %d is up (agent answered), boot id %s" %
                                   (len(self.boots), new))
@@ -219,39 +227,50 @@ class Cycle:
                                  "dmesg: %s" % (self.crashkernel,
                                                 self.must("dmesg | grep -i crash || true")))
 
-    def step_armed(self, name="armed"):
-        """kdump.service arms at boot: active, kdump status exit 0, a capture kernel loaded.
-        Returns the host time it was seen active."""
-        with self.res.step(name, self.say) as st:
-            deadline = time.time() + 600
-            state = None
-            seen = []
-            failed_since = None
-            while time.time() < deadline:
-                rc, out, _ = self.sh("systemctl is-active kdump.service")
-                state = out.strip()
-                if not seen or seen[-1] != state:
-                    seen.append(state)
-                    st.info["states_seen"] = seen
-                if state == "active":
-                    break
-                # A restart (the udev rule's try-restart) passes through "failed" when it
-                # kills a start in progress: only a failure that stays is one.
-                if state != "failed":
-                    failed_since = None
-                elif failed_since is None:
-                    failed_since = time.time()
-                if failed_since is not None and time.time() - failed_since > 15:
-                    self.evidence(name)
-                    raise StepFailed("kdump.service failed at boot; systemctl status and "
-                                     "its journal are in evidence-%s.txt:\n%s" %
-                                     (name, self.sh("systemctl --no-pager status kdump; "
-                                                    "journalctl -b --no-pager -u kdump")[1]))
-                time.sleep(1)
-            else:
+    def _wait_active(self, st, name, settled):
+        """Polls kdump.service until it is active (with settled: and no job of it queued,
+        so that a restart under way is waited for)."""
+        deadline = time.time() + 600
+        state = None
+        seen = st.info.setdefault("states_seen", [])
+        failed_since = None
+        while time.time() < deadline:
+            _, out, _ = self.sh("systemctl is-active kdump.service; "
+                                "systemctl list-jobs --no-legend kdump.service | wc -l")
+            words = out.split()
+            state = words[0] if words else "?"
+            jobs = int(words[1]) if len(words) > 1 and words[1].isdigit() else 0
+            label = state + (" (job queued)" if jobs else "")
+            if not seen or seen[-1] != label:
+                seen.append(label)
+            if state == "active" and not (settled and jobs):
+                return
+            # A restart (the udev rule's try-restart) passes through "failed" when it
+            # kills a start in progress: only a failure that stays is one.
+            if state != "failed":
+                failed_since = None
+            elif failed_since is None:
+                failed_since = time.time()
+            if failed_since is not None and time.time() - failed_since > 15:
                 self.evidence(name)
-                raise StepFailed("kdump.service is still %r 10 min after boot" % state)
-            t_active = time.time()
+                raise StepFailed("kdump.service failed at boot; systemctl status and "
+                                 "its journal are in evidence-%s.txt:\n%s" %
+                                 (name, self.sh("systemctl --no-pager status kdump; "
+                                                "journalctl -b --no-pager -u kdump")[1]))
+            time.sleep(1)
+        self.evidence(name)
+        raise StepFailed("kdump.service is still %r 10 min after boot" % state)
+
+    def step_armed(self, name="armed"):
+        """kdump.service arms at boot: active once the boot is over (is-system-running
+        --wait) and no restart of it is queued, kdump status exit 0, a capture kernel loaded.
+        Returns (host time it became active for the last time, seconds from the kernel's
+        start to then)."""
+        with self.res.step(name, self.say) as st:
+            self._wait_active(st, name, settled=False)
+            rc, out, _ = self.sh("systemctl is-system-running --wait", timeout=600)
+            st.info["system_running"] = out.strip()
+            self._wait_active(st, name, settled=True)
             # How often the service was started in this boot (the journal's "Starting" lines
             # of the unit): more than once means something restarted it while it armed.
             journal = self.must("journalctl -b --no-pager -o short-monotonic -u kdump.service")
@@ -271,7 +290,12 @@ class Cycle:
                                "journal-kdump-%s.txt" % name))
             mono = self.must("systemctl show -p ActiveEnterTimestampMonotonic --value "
                              "kdump.service").strip()
-            st.info["systemd_active_after_kernel_start"] = round(int(mono or 0) / 1e6, 2)
+            mono = int(mono or 0) / 1e6
+            st.info["systemd_active_after_kernel_start"] = round(mono, 2)
+            # Host time: systemd's monotonic time from the kernel clock's zero on the console.
+            boot = self.boots[-1]
+            zero = boot.get("t_kernel_clock_zero")
+            t_active = zero + mono if zero and mono else time.time()
             rc, out, err = self.sh("kdump status")
             self.save("kdump-status-%s.txt" % name, out + err)
             st.info["kdump_status_exit"] = rc
@@ -295,7 +319,7 @@ class Cycle:
                               "capture initramfs is %r (kdump-status-%s.txt, "
                               "initramfs-stamp-%s.txt)" %
                               (name, js.get("initramfs_state"), name, name))
-            return t_active, int(mono or 0) / 1e6
+            return t_active, mono
 
     def step_crash(self):
         with self.res.step("crash", self.say) as st:
