@@ -119,7 +119,7 @@ SUPPORT_SRC := $(wildcard tests/support/*.c)
 FAST_TESTS := $(filter-out tests/t-vm-%,$(sort $(wildcard tests/t-*.sh)))
 # The VM cycle of `make check`; those of `make check-vm`, one at a time (add new cycles here).
 VM_CHECK := tests/t-vm-cycle.sh
-VM_TESTS := tests/t-vm-corrupt.sh
+VM_TESTS := tests/t-vm-corrupt.sh tests/t-vm-system.sh
 # What check-run runs after the unit tests (override it to run a few).
 SHELL_TESTS := $(FAST_TESTS) $(VM_CHECK)
 TOOL_SRC := $(wildcard tests/tools/*.c)
